@@ -1,0 +1,158 @@
+"""The ``s2s-graph`` command: build, validate, serve, query.
+
+The only module that prints or chooses exit codes: 0 success, 1 the data breaks a shape,
+2 unusable input (a missing or unparsable file, a bad query, a bad option).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rdflib import Graph
+
+from s2s_graph import __version__
+from s2s_graph.dumps import write_dumps
+from s2s_graph.errors import BuildError, DataInvalid, LoadError, QueryError, UnsupportedFormat
+from s2s_graph.formats import RDF_FORMAT_BY_NAME, RESULTS_FORMAT_BY_NAME, serialize
+from s2s_graph.namespaces import Vocabulary, bind_prefixes, shorten
+from s2s_graph.published import check_sources, publish
+from s2s_graph.settings import Settings
+from s2s_graph.sources import load_sources, parse_file
+from s2s_graph.sparql import run_query
+from s2s_graph.validation import ValidationReport, report_as_text, validate_graph
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
+REPORT_FORMATS = {"text": None, "turtle": "turtle", "json-ld": "json-ld"}
+
+
+class UsageFailure(click.ClickException):
+    """An error the user can fix, reported on stderr with exit code 2."""
+
+    exit_code = EXIT_UNUSABLE
+
+    def format_message(self) -> str:
+        return self.message
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="s2s-graph")
+@click.option("--project-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding ontology/, data/ and shapes/ [env S2S_PROJECT_ROOT; default: .].")
+@click.option("--base-iri", default=None,
+              help="Base of every IRI in the dataset [env S2S_BASE_IRI; "
+                   "default: https://w3id.org/safe-to-share/].")
+@click.pass_context
+def main(ctx: click.Context, project_root: Path | None, base_iri: str | None) -> None:
+    """Publish the "Safe to share?" report and its responses as linked open data."""
+    try:
+        ctx.obj = Settings.from_env(project_root=project_root, base_iri=base_iri)
+    except ValueError as error:
+        raise UsageFailure(f"{error}") from None
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write the dumps to [env S2S_DIST_DIR; default: dist].")
+@click.pass_obj
+def build(settings: Settings, out_dir: Path | None) -> None:
+    """Load, validate and write the dataset dumps and their VoID description.
+
+    Writes dataset.ttl, dataset.jsonld, dataset.nt, dataset.rdf, context.jsonld and void.ttl.
+    Nothing is written if any source is invalid; the previous output stays as it was.
+    """
+    published = _publish_or_exit(settings)
+    target = out_dir if out_dir is not None else settings.dist_path
+    try:
+        written = write_dumps(published, target)
+    except BuildError as error:
+        raise UsageFailure(f"{error}") from None
+    click.echo(f"Built {len(published.graph)} triples into {target}: "
+               + ", ".join(p.name for p in written))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--format", "report_format", type=click.Choice(list(REPORT_FORMATS)),
+              default="text", show_default=True, help="How to print the validation report.")
+@click.pass_obj
+def validate(settings: Settings, files: tuple[Path, ...], report_format: str) -> None:
+    """Validate RDF FILES (format by suffix) against the shapes, or the project's own data.
+
+    Exit 0 if the data conforms, 1 if it breaks a shape, 2 if a file cannot be read.
+    """
+    vocabulary = Vocabulary(settings.base_iri)
+    try:
+        if files:
+            sources = load_sources(settings)
+            data = Graph()
+            for path in files:
+                parse_file(path, settings.base_iri, into=data)
+            report = validate_graph(data, sources.shapes, sources.ontology)
+        else:
+            _, report = check_sources(settings)
+    except (LoadError, UnsupportedFormat) as error:
+        raise UsageFailure(f"{error}") from None
+    click.echo(_render_report(report, report_format, vocabulary), nl=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
+
+
+@main.command()
+@click.argument("query_text", metavar="QUERY")
+@click.option("--format", "output_format", default=None,
+              type=click.Choice(sorted(set(RESULTS_FORMAT_BY_NAME) | set(RDF_FORMAT_BY_NAME))),
+              help="Results format: json, xml, csv or tsv for SELECT and ASK (default json); "
+                   "turtle, n-triples, json-ld or rdf-xml for CONSTRUCT and DESCRIBE "
+                   "(default turtle).")
+@click.pass_obj
+def query(settings: Settings, query_text: str, output_format: str | None) -> None:
+    """Run a read-only SPARQL QUERY (text, or @file.rq) on the published graph."""
+    text = _read_query(query_text)
+    published = _publish_or_exit(settings)
+    try:
+        result = run_query(published.store, text, settings.base_iri)
+        data = result.serialize(output_format or result.default_format(),
+                                prefixes=published.vocabulary.prefixes())
+    except (QueryError, UnsupportedFormat) as error:
+        raise UsageFailure(f"{error}") from None
+    # Bytes as serialised: CSV results end lines with CRLF (RFC 4180, SPARQL 1.1 CSV/TSV §2).
+    click.echo(data if data.endswith(b"\n") else data + b"\n", nl=False)
+
+
+def _read_query(argument: str) -> str:
+    if not argument.startswith("@"):
+        return argument
+    path = Path(argument[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageFailure(f"{path}: no such query file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageFailure(f"{path}: cannot be read ({error})") from None
+
+
+def _publish_or_exit(settings: Settings):
+    """Run load, validate, publish; on failure print why and exit 1 or 2."""
+    try:
+        return publish(settings)
+    except LoadError as error:
+        raise UsageFailure(f"{error}\nNothing was written.") from None
+    except DataInvalid as error:
+        text = report_as_text(error.report, _shortener(Vocabulary(settings.base_iri)))
+        click.echo(text, err=True, nl=False)
+        click.echo("The data does not conform to the shapes. Nothing was written.", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+
+
+def _shortener(vocabulary: Vocabulary):
+    prefixes = vocabulary.prefixes()
+    return lambda term: shorten(term, prefixes)
+
+
+def _render_report(report: ValidationReport, report_format: str, vocabulary: Vocabulary) -> str:
+    fmt_name = REPORT_FORMATS[report_format]
+    if fmt_name is None:
+        return report_as_text(report, _shortener(vocabulary))
+    graph = bind_prefixes(report.graph, vocabulary)
+    return serialize(graph, RDF_FORMAT_BY_NAME[fmt_name]).decode("utf-8")

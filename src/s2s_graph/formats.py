@@ -1,0 +1,168 @@
+"""The single table of the formats we read and write, and deterministic serialisation.
+
+RDF formats (for graphs) and SPARQL results formats (for SELECT and ASK) each have a name,
+a URL suffix, a media type and the names rdflib and Oxigraph use for them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+
+from s2s_graph.errors import UnsupportedFormat
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    """One RDF serialisation."""
+
+    name: str
+    suffix: str
+    media_type: str
+    rdflib_name: str
+    oxigraph: pyoxigraph.RdfFormat
+    label: str
+
+
+@dataclass(frozen=True)
+class ResultsFormat:
+    """One SPARQL 1.1 query results serialisation."""
+
+    name: str
+    suffix: str
+    media_type: str
+    oxigraph: pyoxigraph.QueryResultsFormat
+    label: str
+
+
+RDF_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat("turtle", "ttl", "text/turtle", "turtle", pyoxigraph.RdfFormat.TURTLE, "Turtle"),
+    RdfFormat("json-ld", "jsonld", "application/ld+json", "json-ld",
+              pyoxigraph.RdfFormat.JSON_LD, "JSON-LD"),
+    RdfFormat("n-triples", "nt", "application/n-triples", "nt",
+              pyoxigraph.RdfFormat.N_TRIPLES, "N-Triples"),
+    RdfFormat("rdf-xml", "rdf", "application/rdf+xml", "xml",
+              pyoxigraph.RdfFormat.RDF_XML, "RDF/XML"),
+)
+
+RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
+    ResultsFormat("json", "srj", "application/sparql-results+json",
+                  pyoxigraph.QueryResultsFormat.JSON, "SPARQL JSON"),
+    ResultsFormat("xml", "srx", "application/sparql-results+xml",
+                  pyoxigraph.QueryResultsFormat.XML, "SPARQL XML"),
+    ResultsFormat("csv", "csv", "text/csv", pyoxigraph.QueryResultsFormat.CSV, "CSV"),
+    ResultsFormat("tsv", "tsv", "text/tab-separated-values",
+                  pyoxigraph.QueryResultsFormat.TSV, "TSV"),
+)
+
+RDF_FORMAT_BY_NAME = {f.name: f for f in RDF_FORMATS}
+RDF_FORMAT_BY_SUFFIX = {f.suffix: f for f in RDF_FORMATS}
+RDF_FORMAT_BY_MEDIA_TYPE = {f.media_type: f for f in RDF_FORMATS}
+RESULTS_FORMAT_BY_NAME = {f.name: f for f in RESULTS_FORMATS}
+RESULTS_FORMAT_BY_MEDIA_TYPE = {f.media_type: f for f in RESULTS_FORMATS}
+
+# Suffixes we read as input beyond the four we write (``s2s-graph validate FILE``).
+READ_SUFFIXES = {**{f.suffix: f for f in RDF_FORMATS}, "json": RDF_FORMAT_BY_NAME["json-ld"],
+                 "xml": RDF_FORMAT_BY_NAME["rdf-xml"], "owl": RDF_FORMAT_BY_NAME["rdf-xml"],
+                 "ntriples": RDF_FORMAT_BY_NAME["n-triples"]}
+
+
+def rdf_format_for_suffix(suffix: str) -> RdfFormat:
+    """Return the RDF format a file suffix (without the dot) stands for."""
+    try:
+        return READ_SUFFIXES[suffix.lower().lstrip(".")]
+    except KeyError:
+        known = ", ".join(f".{s}" for s in sorted(READ_SUFFIXES))
+        raise UnsupportedFormat(f"unknown RDF file suffix '.{suffix.lstrip('.')}'; use one of {known}")
+
+
+def rdf_format(name: str) -> RdfFormat:
+    """Return the RDF format with this name, suffix or media type."""
+    fmt = RDF_FORMAT_BY_NAME.get(name) or RDF_FORMAT_BY_SUFFIX.get(name) \
+        or RDF_FORMAT_BY_MEDIA_TYPE.get(name)
+    if fmt is None:
+        raise UnsupportedFormat(
+            f"unknown RDF format {name!r}; use one of {', '.join(RDF_FORMAT_BY_NAME)}")
+    return fmt
+
+
+def sorted_graph(graph: Graph) -> Graph:
+    """Return a copy of ``graph`` whose triples were added in sorted order, with stable bnode ids.
+
+    rdflib's serialisers follow insertion order; sorting first, after canonical blank-node
+    labelling, makes the output byte-identical for the same set of triples.
+    """
+    source = to_canonical_graph(graph) if any(isinstance(t, BNode) for t in _terms(graph)) else graph
+    out = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace, override=True, replace=True)
+    for triple in sorted(source, key=_triple_key):
+        out.add(triple)
+    return out
+
+
+def _terms(graph: Graph):
+    for s, p, o in graph:
+        yield s
+        yield o
+
+
+def _term_key(term) -> tuple:
+    kind = 0 if isinstance(term, URIRef) else 1 if isinstance(term, BNode) else 2
+    if isinstance(term, Literal):
+        return (kind, str(term), str(term.datatype or ""), term.language or "")
+    return (kind, str(term), "", "")
+
+
+def _triple_key(triple) -> tuple:
+    return tuple(_term_key(t) for t in triple)
+
+
+def serialize(graph: Graph, fmt: RdfFormat, *, context: dict | None = None) -> bytes:
+    """Serialise ``graph`` deterministically in ``fmt``; JSON-LD is compacted with ``context``."""
+    ordered = sorted_graph(graph)
+    if fmt.name == "n-triples":
+        return _sorted_ntriples(ordered)
+    if fmt.name == "json-ld":
+        text = ordered.serialize(format="json-ld", context=context or jsonld_context(graph),
+                                 auto_compact=True, sort_keys=True, indent=2)
+        return _stable_jsonld(text).encode("utf-8")
+    if fmt.name == "rdf-xml":
+        # rdflib's RDF/XML writer follows set order; Oxigraph's follows its input, sorted here.
+        triples = pyoxigraph.parse(_sorted_ntriples(ordered), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        prefixes = {p: str(ns) for p, ns in ordered.namespaces() if p}
+        return pyoxigraph.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    return ordered.serialize(format=fmt.rdflib_name, encoding="utf-8")
+
+
+def _sorted_ntriples(graph: Graph) -> bytes:
+    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+    return ("\n".join(sorted(line for line in lines if line)) + "\n").encode("utf-8")
+
+
+def jsonld_context(graph: Graph) -> dict:
+    """Return a JSON-LD context that maps each bound prefix of ``graph`` to its namespace."""
+    return {prefix: str(ns) for prefix, ns in sorted(graph.namespaces()) if prefix}
+
+
+def _stable_jsonld(text: str) -> str:
+    """Sort ``@graph`` nodes by ``@id`` and every array of values, so output order is stable."""
+    doc = json.loads(text)
+    nodes = doc.get("@graph")
+    if isinstance(nodes, list):
+        doc["@graph"] = sorted((_sort_values(n) for n in nodes), key=lambda n: str(n.get("@id", "")))
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _sort_values(node):
+    if isinstance(node, dict):
+        # An @list is an RDF collection: its order is its meaning.
+        return {k: ([_sort_values(x) for x in v] if k == "@list" else _sort_values(v))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return sorted((_sort_values(v) for v in node), key=lambda v: json.dumps(v, sort_keys=True))
+    return node

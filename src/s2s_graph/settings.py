@@ -1,0 +1,86 @@
+"""The frozen settings of one run, and the only place ``S2S_*`` environment variables are read.
+
+Defaults, then the environment, then command-line flags, resolved once. No I/O beyond
+``os.environ`` here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "S2S_"
+
+
+def _setting(default: object, help: str, **kwargs: object) -> object:
+    return field(default=default, metadata={"help": help}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run may configure. Each field's ``help`` is documented in README.md."""
+
+    base_iri: str = _setting(
+        "https://w3id.org/safe-to-share/",
+        "Canonical base of every IRI in the dataset (BASE); relative IRIs in ontology/, data/ "
+        "and shapes/ resolve against it. Must end with '/'.",
+    )
+    project_root: Path = _setting(
+        Path("."),
+        "Folder that holds ontology/, data/ and shapes/.",
+    )
+    dist_dir: Path = _setting(
+        Path("dist"),
+        "Folder the build writes its dumps to; relative paths are taken from project_root.",
+    )
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.endswith("/"):
+            raise ValueError(f"base_iri must end with '/': {self.base_iri!r}")
+
+    @property
+    def dist_path(self) -> Path:
+        """Return the build output folder, resolved against the project root."""
+        return self.dist_dir if self.dist_dir.is_absolute() else self.project_root / self.dist_dir
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: object
+    ) -> Settings:
+        """Build settings from defaults, then ``S2S_<FIELD>`` variables, then ``overrides``.
+
+        Overrides that are ``None`` are ignored, so unset command-line flags fall through.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _convert(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _convert(f: dataclasses.Field, raw: str) -> object:
+    kind = type(f.default)
+    if issubclass(kind, Path):
+        return Path(raw)
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{f.name.upper()} must be a whole number, not {raw!r}")
+    if kind is float:
+        return float(raw)
+    return raw
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """Return (environment variable, default, help) for every setting, for docs and ``--help``."""
+    return [
+        (ENV_PREFIX + f.name.upper(), str(f.default), f.metadata["help"])
+        for f in dataclasses.fields(Settings)
+    ]
