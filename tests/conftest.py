@@ -1,0 +1,42 @@
+"""Shared fixtures: settings, the published graph (built once), the CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from s2s_graph.published import PublishedGraph, publish
+from s2s_graph.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+BASE = "https://w3id.org/safe-to-share/"
+
+
+@pytest.fixture(scope="session")
+def project_settings() -> Settings:
+    """Settings for the real project sources, with the default BASE."""
+    return Settings(project_root=ROOT, base_iri=BASE)
+
+
+@pytest.fixture(scope="session")
+def published(project_settings: Settings) -> PublishedGraph:
+    """The real dataset, loaded, validated and published once per test session."""
+    return publish(project_settings)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A scratch copy of ontology/, data/ and shapes/ that a test may break."""
+    for folder in ("ontology", "data", "shapes"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner that keeps stdout and stderr apart."""
+    return CliRunner()

@@ -1,0 +1,132 @@
+"""The build output: every dump is the published graph, builds are byte-identical, and the
+VoID description counts and checksums what was written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import DCAT, RDF, VOID
+
+from conftest import ROOT
+from s2s_graph.dumps import write_dumps
+from s2s_graph.formats import RDF_FORMATS
+from s2s_graph.namespaces import SPDX
+from s2s_graph.published import PublishedGraph
+from s2s_graph.sources import parse_file
+
+DUMP_FILES = ["context.jsonld", "dataset.jsonld", "dataset.nt", "dataset.rdf", "dataset.ttl",
+              "void.ttl"]
+
+
+@pytest.fixture(scope="module")
+def built(published: PublishedGraph, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    write_dumps(published, out)
+    return out
+
+
+def test_build_writes_every_dump(built: Path):
+    assert sorted(p.name for p in built.iterdir()) == DUMP_FILES
+
+
+@pytest.mark.parametrize("parser", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("fmt", RDF_FORMATS, ids=lambda f: f.suffix)
+def test_each_dump_parses_back_to_the_published_graph(published: PublishedGraph, built: Path,
+                                                      fmt, parser: str):
+    path = built / f"dataset.{fmt.suffix}"
+    if parser == "rdflib":
+        parsed = Graph().parse(path, format=fmt.rdflib_name)
+    else:
+        parsed = parse_file(path, "http://unused.example/")
+    if not isomorphic(parsed, published.graph):
+        _, only_dump, only_graph = graph_diff(to_isomorphic(parsed), to_isomorphic(published.graph))
+        pytest.fail(f"{fmt.suffix}: {len(only_dump)} triples only in the dump, "
+                    f"{len(only_graph)} only in the graph, e.g. {sorted(only_graph)[:3]}")
+
+
+def test_jsonld_dump_is_compacted_with_the_published_context(built: Path):
+    dump = json.loads((built / "dataset.jsonld").read_text(encoding="utf-8"))
+    context = json.loads((built / "context.jsonld").read_text(encoding="utf-8"))
+    assert dump["@context"] == context["@context"]
+    assert context["@context"]["s2s"] == "https://w3id.org/safe-to-share/def/s2s#"
+    ids = [node["@id"] for node in dump["@graph"]]
+    assert ids == sorted(ids)
+    assert any(i.startswith("https://w3id.org/safe-to-share/id/") for i in ids)
+
+
+def test_ntriples_dump_is_sorted(built: Path):
+    lines = (built / "dataset.nt").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines) and len(lines) > 3000
+
+
+def test_two_builds_are_byte_identical_across_processes(built: Path, tmp_path: Path):
+    """A fresh process with another hash seed writes exactly the same bytes."""
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "s2s_graph", "--project-root", str(ROOT), "build",
+                    "--out", str(out)], check=True, env=env, capture_output=True)
+    for name in DUMP_FILES:
+        assert (out / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_void_counts_what_the_graph_holds(published: PublishedGraph, built: Path):
+    void = Graph().parse(built / "void.ttl")
+    dataset = published.dataset_iri
+    assert void.value(dataset, VOID.triples) == Literal(len(published.graph))
+    partitions = {void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
+                  for p in void.objects(dataset, VOID.classPartition)}
+    s2s = published.vocabulary.s2s
+    assert partitions[s2s.TerritorialPoliceForce] == 43
+    assert partitions[s2s.PoliceAndCrimeCommissioner] == 35
+    assert partitions[s2s.Recommendation] == 5
+    properties = {void.value(p, VOID.property) for p in void.objects(dataset, VOID.propertyPartition)}
+    assert properties == set(published.graph.predicates())
+    assert int(void.value(dataset, VOID.entities)) == len(published.members_of_types())
+    assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(published.vocabulary.base + "sparql")
+
+
+def test_void_describes_each_distribution_with_size_and_checksum(published: PublishedGraph,
+                                                                 built: Path):
+    void = Graph().parse(built / "void.ttl")
+    distributions = list(void.objects(published.dataset_iri, DCAT.distribution))
+    assert len(distributions) == len(RDF_FORMATS)
+    for dist in distributions:
+        url = str(void.value(dist, DCAT.downloadURL))
+        data = (built / url.rsplit("/", 1)[1]).read_bytes()
+        assert int(void.value(dist, DCAT.byteSize)) == len(data)
+        checksum = void.value(dist, SPDX.checksum)
+        assert str(void.value(checksum, SPDX.checksumValue)) == hashlib.sha256(data).hexdigest()
+        assert (dist, RDF.type, DCAT.Distribution) in void
+
+
+def test_a_failed_write_leaves_the_previous_output_intact(published: PublishedGraph,
+                                                         built: Path, tmp_path: Path):
+    out = tmp_path / "dist"
+    write_dumps(published, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    class Interrupted(Exception):
+        pass
+
+    def broken_serialize(*args, **kwargs):
+        raise Interrupted
+
+    import s2s_graph.dumps as dumps
+
+    original = dumps.serialize
+    dumps.serialize = broken_serialize
+    try:
+        with pytest.raises(Interrupted):
+            write_dumps(published, out)
+    finally:
+        dumps.serialize = original
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"], "no staging folder is left behind"
