@@ -51,18 +51,26 @@ def write_dumps(published: PublishedGraph, out_dir: Path) -> list[Path]:
     return [out_dir / name for name in names]
 
 
-def _write_all(published: PublishedGraph, folder: Path) -> list[str]:
+def render_dumps(published: PublishedGraph) -> dict[str, bytes]:
+    """Return every file of the build output by name, as bytes (the server serves these)."""
     context = jsonld_context(published.graph)
+    files: dict[str, bytes] = {}
     distributions = []
     for fmt in RDF_FORMATS:
         data = serialize(published.graph, fmt, context=context)
         name = dump_file_name(fmt.suffix)
-        (folder / name).write_bytes(data)
+        files[name] = data
         distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
-    context_doc = json.dumps({"@context": context}, indent=2, sort_keys=True) + "\n"
-    (folder / CONTEXT_FILE).write_text(context_doc, encoding="utf-8")
+    files[CONTEXT_FILE] = (json.dumps({"@context": context}, indent=2, sort_keys=True)
+                           + "\n").encode("utf-8")
     void = describe_dataset(published, tuple(distributions))
-    (folder / VOID_FILE).write_bytes(serialize(void, RDF_FORMAT_BY_NAME["turtle"]))
+    files[VOID_FILE] = serialize(void, RDF_FORMAT_BY_NAME["turtle"])
+    return files
+
+
+def _write_all(published: PublishedGraph, folder: Path) -> list[str]:
+    for name, data in render_dumps(published).items():
+        (folder / name).write_bytes(data)
     return sorted(p.name for p in folder.iterdir())
 
 

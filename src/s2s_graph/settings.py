@@ -36,6 +36,14 @@ class Settings:
         Path("dist"),
         "Folder the build writes its dumps to; relative paths are taken from project_root.",
     )
+    host: str = _setting("127.0.0.1", "Interface the server listens on.")
+    port: int = _setting(8080, "Port the server listens on.")
+    workers: int = _setting(2, "Server worker processes (gunicorn); one per core is a good start.")
+    threads: int = _setting(4, "Threads per worker process.")
+    request_timeout_s: int = _setting(
+        60, "Seconds a worker may spend on one request before gunicorn restarts it.")
+    max_query_bytes: int = _setting(
+        65536, "Longest SPARQL query accepted, in bytes (413 or 414 above it).")
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith("/"):

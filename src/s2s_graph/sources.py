@@ -96,7 +96,7 @@ def parse_bytes(data: bytes, fmt: RdfFormat, base_iri: str, *, name: str,
             line, column = _xml_error_position(data)
         raise LoadError(name, f"not valid {fmt.label}: {_reason(error)}", line, column) from None
     try:
-        triples = [(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
+        triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
                    for q in quads]
     except ValueError as error:
         raise LoadError(name, str(error)) from None
@@ -128,7 +128,7 @@ def _xml_error_position(data: bytes) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _to_rdflib(term):
+def to_rdflib(term):
     """Turn an Oxigraph term into the equal rdflib term (plain strings stay plain)."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)

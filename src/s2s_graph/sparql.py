@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from s2s_graph.errors import QueryError, QueryRefused, UnsupportedFormat
 from s2s_graph.formats import (
@@ -20,6 +22,8 @@ from s2s_graph.formats import (
     RdfFormat,
     ResultsFormat,
 )
+from s2s_graph.namespaces import SD, new_graph
+from s2s_graph.published import PublishedGraph
 
 # SPARQL 1.1 terminals that can hide keywords: strings (long ones first), IRIs and comments.
 # IRIREF excludes spaces, so "?a < ?b" stays a comparison (SPARQL 1.1 Query §19.8).
@@ -177,3 +181,53 @@ def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
         raise syntax_error(str(error.msg)) from None
     except ValueError as error:
         raise QueryError(f"the query cannot be run: {error}") from None
+
+
+# W3C "Unique URIs for file formats" (http://www.w3.org/ns/formats/).
+FORMAT_IRI_BY_NAME = {
+    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "turtle": "http://www.w3.org/ns/formats/Turtle",
+    "n-triples": "http://www.w3.org/ns/formats/N-Triples",
+    "json-ld": "http://www.w3.org/ns/formats/JSON-LD",
+    "rdf-xml": "http://www.w3.org/ns/formats/RDF_XML",
+}
+
+
+def describe_service(published: PublishedGraph, endpoint: str, void_document: str) -> Graph:
+    """Return the SPARQL 1.1 Service Description of the endpoint at ``endpoint``.
+
+    The default dataset is described by our VoID description (``void_document``); its default
+    graph is the union of the vocabulary and the data, which are also named graphs.
+    """
+    graph = new_graph(published.vocabulary)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, RDFS.label, Literal("SPARQL endpoint of the Safe to share? dataset", lang="en")))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for iri in FORMAT_IRI_BY_NAME.values():
+        graph.add((service, SD.resultFormat, URIRef(iri)))
+    dataset = BNode("defaultDataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, DCTERMS.source, published.dataset_iri))
+    graph.add((dataset, RDFS.seeAlso, URIRef(void_document)))
+    default_graph = BNode("defaultGraph")
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    graph.add((default_graph, VOID.triples, Literal(len(published.graph))))
+    for name, triples in ((URIRef(published.vocabulary.ontology_iri), published.ontology),
+                          (published.dataset_iri, published.data)):
+        named = BNode(f"named{len(list(graph.objects(dataset, SD.namedGraph)))}")
+        described = BNode(f"graph{len(list(graph.objects(dataset, SD.namedGraph)))}")
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, name))
+        graph.add((named, SD.graph, described))
+        graph.add((described, RDF.type, SD.Graph))
+        graph.add((described, VOID.triples, Literal(len(triples))))
+    return graph
