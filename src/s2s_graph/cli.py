@@ -99,6 +99,30 @@ def validate(settings: Settings, files: tuple[Path, ...], report_format: str) ->
 
 
 @main.command()
+@click.option("--host", default=None, help="Interface to listen on [env S2S_HOST; default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port to listen on [env S2S_PORT; default: 8080].")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes [env S2S_WORKERS; default: 2].")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the graph over HTTP: linked data, SPARQL, downloads (embedded in-memory store).
+
+    The data is loaded and validated first; the server refuses to start if it is invalid.
+    """
+    from dataclasses import replace
+
+    from s2s_graph.web import create_app
+    from s2s_graph.web.server import serve as run_server
+
+    settings = replace(settings, **{k: v for k, v in
+                                    {"host": host, "port": port, "workers": workers}.items()
+                                    if v is not None})
+    app = create_app(settings, published=_publish_or_exit(settings))
+    click.echo(f"Serving {settings.base_iri} on http://{settings.host}:{settings.port}/", err=True)
+    run_server(app, settings)
+
+
+@main.command()
 @click.argument("query_text", metavar="QUERY")
 @click.option("--format", "output_format", default=None,
               type=click.Choice(sorted(set(RESULTS_FORMAT_BY_NAME) | set(RDF_FORMAT_BY_NAME))),

@@ -1,0 +1,55 @@
+"""Map errors to a status and a short plain message (HTML when a browser asked for HTML).
+
+Domain exceptions get their status here; HTTP errors keep theirs. An unexpected exception
+stays a 500: nothing here hides it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from s2s_graph.errors import LoadError, QueryError, QueryRefused, UnsupportedFormat
+
+STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
+    (QueryRefused, 403),
+    (QueryError, 400),
+    (LoadError, 400),
+    (UnsupportedFormat, 406),
+)
+
+
+def wants_html() -> bool:
+    """Return True if the client prefers HTML to plain text (a browser)."""
+    best = request.accept_mimetypes.best_match(["text/plain", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > 0
+
+
+def error_response(status: int, title: str, message: str) -> Response:
+    """Return an error as a short plain message, or a page when HTML is preferred."""
+    if wants_html():
+        body = render_template("errors/error.html", status=status, title=title, message=message)
+        response = Response(body, status=status, mimetype="text/html")
+    else:
+        response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    response.charset = "utf-8"
+    response.vary.add("Accept")
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers on ``app``."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = error_response(error.code or 500, error.name, error.description or error.name)
+        if error.code == 405 and error.get_response().headers.get("Allow"):
+            response.headers["Allow"] = error.get_response().headers["Allow"]
+        return response
+
+    for error_type, status in STATUS_BY_ERROR:
+        def handler(error: Exception, status: int = status):
+            titles = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable"}
+            return error_response(status, titles[status], str(error))
+
+        app.register_error_handler(error_type, handler)

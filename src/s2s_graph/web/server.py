@@ -1,0 +1,52 @@
+"""Run the app under gunicorn, the production WSGI server (not Flask's development server).
+
+The app is created once in the master process (``preload_app``), so the graph is loaded and
+validated once and invalid data stops the server before it listens; workers share the
+read-only graph by fork.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from s2s_graph.settings import Settings
+
+
+class GunicornServer(BaseApplication):
+    """A gunicorn application serving one already created Flask app."""
+
+    def __init__(self, app: Flask, settings: Settings):
+        self.app = app
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        options = {
+            "bind": f"{s.host}:{s.port}",
+            "workers": s.workers,
+            "threads": s.threads,
+            "worker_class": "gthread",
+            "timeout": s.request_timeout_s,
+            "graceful_timeout": 10,
+            "keepalive": 5,
+            "preload_app": True,
+            # The longest request line gunicorn allows (default 4094): GET queries need room.
+            "limit_request_line": 8190,
+            "limit_request_fields": 100,
+            "limit_request_field_size": 8190,
+            "accesslog": "-",
+            "errorlog": "-",
+            "loglevel": "info",
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.app
+
+
+def serve(app: Flask, settings: Settings) -> None:
+    """Serve ``app`` until interrupted."""
+    GunicornServer(app, settings).run()
