@@ -28,6 +28,22 @@ def published(project_settings: Settings) -> PublishedGraph:
     return publish(project_settings)
 
 
+@pytest.fixture(scope="session")
+def app(project_settings: Settings, published: PublishedGraph):
+    """The Flask app over the real dataset. Session-scoped: building it renders every dump
+    and the vocabulary documentation (about a second), and the app is read-only, so one
+    instance serves every test without leaking state between them."""
+    from s2s_graph.web import create_app
+
+    return create_app(project_settings, published=published)
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A scratch copy of ontology/, data/ and shapes/ that a test may break."""

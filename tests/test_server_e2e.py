@@ -1,0 +1,251 @@
+"""End to end: the real server (gunicorn, as `s2s-graph serve` runs it) on a loopback port,
+used by third-party clients, swept URI by URI, and probed with a canary for fetches."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from conftest import BASE, ROOT
+from s2s_graph.formats import RDF_FORMATS
+from s2s_graph.published import PublishedGraph
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(root: Path, port: int, log: Path) -> subprocess.Popen:
+    """Start `s2s-graph serve`; its log goes to a file (a pipe nobody reads would fill up
+    and block the server's access log)."""
+    with log.open("w") as output:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "s2s_graph", "--project-root", str(root), "serve",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+            stdout=output, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("server exited early:\n" + log.read_text())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start listening")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    process = start_server(ROOT, port, log)
+    try:
+        wait_until_up(process, port, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def get(url: str, accept: str | None = None) -> tuple[int, dict, bytes]:
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection.request("GET", target, headers={"Accept": accept} if accept else {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+# --- third-party clients ------------------------------------------------------------------
+
+SELECT = ("PREFIX s2s: <https://w3id.org/safe-to-share/def/s2s#> SELECT ?force ?code WHERE "
+          "{ ?force a s2s:TerritorialPoliceForce ; s2s:policeForceAreaCode ?code } ORDER BY ?code")
+
+
+@pytest.mark.parametrize("return_format", [JSON, XML, CSV, TSV])
+def test_sparqlwrapper_select(server, return_format):
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(SELECT)
+    client.setReturnFormat(return_format)
+    result = client.query().convert()
+    if return_format == JSON:
+        assert len(result["results"]["bindings"]) == 43
+    elif return_format == XML:
+        assert len(result.getElementsByTagName("result")) == 43
+    else:
+        text = result.decode("utf-8") if isinstance(result, bytes) else result
+        assert len(text.strip().splitlines()) == 44
+        assert "E23000001" in text
+
+
+@pytest.mark.parametrize("return_format", [JSON, XML])
+def test_sparqlwrapper_ask(server, return_format):
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery("ASK { <id/organisation/home-office> ?p ?o }")
+    client.setReturnFormat(return_format)
+    result = client.query().convert()
+    if return_format == JSON:
+        assert result["boolean"] is True
+    else:
+        assert result.getElementsByTagName("boolean")[0].firstChild.data == "true"
+
+
+@pytest.mark.parametrize("return_format", [TURTLE, RDFXML, JSONLD, N3])
+def test_sparqlwrapper_construct(server, return_format):
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { BIND(<id/organisation/college-of-policing> AS ?s) ?s ?p ?o }")
+    client.setReturnFormat(return_format)
+    result = client.query().convert()
+    graph = result if isinstance(result, Graph) else Graph().parse(
+        data=result, format="json-ld" if return_format == JSONLD else "turtle")
+    assert (URIRef(BASE + "id/organisation/college-of-policing"), None, None) in graph
+
+
+def test_sparqlwrapper_post(server):
+    client = SPARQLWrapper(server + "/sparql")
+    client.setMethod("POST")
+    client.setQuery(SELECT)
+    client.setReturnFormat(JSON)
+    assert len(client.query().convert()["results"]["bindings"]) == 43
+
+
+def test_rdflib_sparqlstore(server):
+    graph = Graph(store=SPARQLStore(server + "/sparql", returnFormat="json"))
+    rows = list(graph.query(SELECT))
+    assert len(rows) == 43
+    assert str(rows[0][1]) == "E23000001"
+
+
+# --- the dereference sweep ---------------------------------------------------------------
+
+def check_thing(server: str, published: PublishedGraph, thing: URIRef) -> list[str]:
+    """Dereference one IRI in every format; return what went wrong."""
+    problems = []
+    path = thing[len(BASE):]
+    expected = set(published.graph.triples((thing, None, None)))
+    if path.startswith("def/"):
+        doc_path = "/" + path.split("#", 1)[0]
+    else:
+        status, headers, _ = get(f"{server}/{path}")
+        if status != 303:
+            return [f"{thing}: /{path} gave {status}, not 303"]
+        doc_path = headers["location"]
+    for fmt in RDF_FORMATS:
+        status, headers, body = get(server + doc_path, fmt.media_type)
+        if status != 200 or not headers["content-type"].startswith(fmt.media_type):
+            problems.append(f"{thing} as {fmt.media_type}: {status} {headers.get('content-type')}")
+            continue
+        graph = Graph().parse(data=body, format=fmt.rdflib_name)
+        missing = [t for t in expected if t not in graph]
+        if missing:
+            problems.append(f"{thing} as {fmt.media_type}: {len(missing)} triples missing")
+    status, headers, body = get(server + doc_path, "text/html")
+    if status != 200 or b"<h1" not in body:
+        problems.append(f"{thing} as HTML: {status}")
+    return problems
+
+
+def test_every_iri_under_base_dereferences_in_every_format(server, published: PublishedGraph):
+    things = published.subjects_under_base()
+    assert len(things) > 400
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        problems = [p for found in pool.map(lambda t: check_thing(server, published, t), things)
+                    for p in found]
+    assert not problems, problems[:20]
+
+
+# --- nothing is ever fetched ---------------------------------------------------------------
+
+class Canary(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the stdlib's name)
+        Canary.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/turtle")
+        self.end_headers()
+        self.wfile.write(b"<http://canary.example/s> <http://canary.example/p> \"CANARY-SECRET\" .\n")
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def canary():
+    Canary.hits = []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Canary)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_service_load_and_from_reach_nothing(server, canary, tmp_path: Path):
+    secret = tmp_path / "secret.ttl"
+    secret.write_text('<http://secret.example/s> <http://secret.example/p> "FILE-SECRET" .\n')
+    queries = [
+        f"SELECT * WHERE {{ SERVICE <{canary}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{canary}/sparql> {{ ?s ?p ?o }} }}",
+        f"LOAD <{canary}/data.ttl>",
+        f"SELECT * FROM <{canary}/data.ttl> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{canary}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{secret.as_uri()}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"CONSTRUCT {{ ?s ?p ?o }} FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}",
+    ]
+    for query in queries:
+        for accept in ("application/sparql-results+json", "text/turtle", "text/plain"):
+            status, _, body = get(f"{server}/sparql?query={urllib.parse.quote(query)}", accept)
+            assert status in (200, 403, 406), (query, status)
+            assert b"CANARY-SECRET" not in body and b"FILE-SECRET" not in body
+    status, _, _ = get(f"{server}/sparql?query={urllib.parse.quote(queries[0])}")
+    assert status == 403
+    status, _, body = get(f"{server}/sparql?query={urllib.parse.quote(queries[3])}",
+                          "application/sparql-results+json")
+    assert status == 200 and b'"bindings":[]' in body.replace(b" ", b"")
+    assert Canary.hits == []
+
+
+# --- invalid data stops the server ----------------------------------------------------------
+
+def test_the_server_refuses_to_start_on_invalid_data(project_copy: Path):
+    responses = project_copy / "data" / "response.ttl"
+    responses.write_text(responses.read_text(encoding="utf-8").replace(
+        "s2s:status s2s:noReply ;", "s2s:status s2s:published ;", 1), encoding="utf-8")
+    port = free_port()
+    log = project_copy / "server.log"
+    process = start_server(project_copy, port, log)
+    assert process.wait(timeout=60) == 1
+    output = log.read_text()
+    assert "must give its document's title" in output
+    assert "does not conform" in output
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=0.5)
