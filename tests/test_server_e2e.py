@@ -249,3 +249,17 @@ def test_the_server_refuses_to_start_on_invalid_data(project_copy: Path):
     assert "does not conform" in output
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=0.5)
+
+
+def test_over_long_queries_get_414_or_413_from_the_real_server(server):
+    long_get = "ASK {}" + "#" * 9000
+    status, _, body = get(f"{server}/sparql?query={urllib.parse.quote(long_get)}")
+    assert status == 414 and b"by POST" in body
+    parts = urllib.parse.urlsplit(server)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("POST", "/sparql", body=("ASK {}" + "#" * 70000).encode(),
+                       headers={"Content-Type": "application/sparql-query"})
+    response = connection.getresponse()
+    assert response.status == 413
+    response.read()
+    connection.close()

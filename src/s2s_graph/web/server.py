@@ -8,9 +8,29 @@ read-only graph by fork.
 from __future__ import annotations
 
 from flask import Flask
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import LimitRequestLine
+from gunicorn.workers.gthread import ThreadWorker
 
 from s2s_graph.settings import Settings
+
+
+class ThreadWorkerWith414(ThreadWorker):
+    """gunicorn's threaded worker, answering an over-long request line with 414 URI Too Long
+    (RFC 9110 §15.5.15) rather than gunicorn's generic 400, and saying what to do instead."""
+
+    def handle_error(self, req, client, addr, exc):
+        if isinstance(exc, LimitRequestLine):
+            self.log.warning("Request line too long from ip=%s: %s", (addr or ("",))[0], exc)
+            try:
+                util.write_error(client, 414, "URI Too Long",
+                                 "The request line is over 8190 bytes. Send long SPARQL "
+                                 "queries by POST.")
+            except Exception:  # the client may be gone; gunicorn does the same
+                self.log.debug("Failed to send error message.")
+            return
+        super().handle_error(req, client, addr, exc)
 
 
 class GunicornServer(BaseApplication):
@@ -27,7 +47,7 @@ class GunicornServer(BaseApplication):
             "bind": f"{s.host}:{s.port}",
             "workers": s.workers,
             "threads": s.threads,
-            "worker_class": "gthread",
+            "worker_class": f"{__name__}.ThreadWorkerWith414",
             "timeout": s.request_timeout_s,
             "graceful_timeout": 10,
             "keepalive": 5,
