@@ -10,11 +10,10 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from conftest import FIXTURES, ROOT
+from conftest import EXAMPLES, MINIMAL, ROOT
 from s2s_graph.cli import main
 
-INVALID = FIXTURES / "invalid"
-MINIMAL = FIXTURES / "valid" / "minimal.ttl"
+INVALID = EXAMPLES / "invalid"
 
 
 def run(runner: CliRunner, *args: str, root: Path = ROOT):

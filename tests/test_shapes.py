@@ -1,5 +1,5 @@
-"""The shapes tested both ways: valid fixtures conform, and every constraint has an invalid
-fixture that breaks exactly it (so a constraint that can never fire is found)."""
+"""The shapes tested both ways: the valid examples conform, and every constraint has an invalid
+example that breaks exactly it (so a constraint that can never fire is found)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from conftest import BASE, FIXTURES
+from conftest import BASE, INVALID_EXAMPLES, MINIMAL, VALID_EXAMPLES
 from s2s_graph.namespaces import Vocabulary, shorten
 from s2s_graph.published import PublishedGraph
 from s2s_graph.sources import parse_file
 from s2s_graph.validation import render_path, validate_graph
 
 PREFIXES = Vocabulary(BASE).prefixes()
-VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
-INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
+VALID = VALID_EXAMPLES
+INVALID = INVALID_EXAMPLES
 
 # Constraint parameters of SHACL Core (W3C SHACL §4) and the component each one belongs to.
 COMPONENT_BY_PARAMETER = {
@@ -72,7 +72,7 @@ def test_valid_fixture_conforms(published: PublishedGraph, fixture: Path):
 
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture_breaks_exactly_its_rule(published: PublishedGraph, fixture: Path):
-    report = validate_fixture(published, FIXTURES / "valid" / "minimal.ttl", fixture)
+    report = validate_fixture(published, MINIMAL, fixture)
     assert not report.conforms
     assert {result_rule(r) for r in report.results} == {expectation(fixture)}
     assert all(r.message for r in report.results)
@@ -100,7 +100,7 @@ def declared_constraints(shapes: Graph) -> set[tuple[str, str]]:
 def test_every_constraint_is_broken_by_some_invalid_fixture(published: PublishedGraph):
     fired = set()
     for fixture in INVALID:
-        report = validate_fixture(published, FIXTURES / "valid" / "minimal.ttl", fixture)
+        report = validate_fixture(published, MINIMAL, fixture)
         for result in report.results:
             rule = result.source_constraint if isinstance(result.source_constraint, URIRef) \
                 else result.source_shape
