@@ -27,6 +27,10 @@ class LoadError(S2SError):
                 where += f", column {column}"
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):
+        # Rebuilt from its fields when it crosses a process boundary (s2s_graph.workers).
+        return (type(self), (self.path, self.reason, self.line, self.column))
+
 
 class DataInvalid(S2SError):
     """The data does not conform to the shapes; carries the validation report."""
@@ -48,6 +52,9 @@ class QueryError(S2SError):
         self.column = column
         super().__init__(message)
 
+    def __reduce__(self):
+        return (type(self), (str(self), self.line, self.column))
+
 
 class QueryRefused(QueryError):
     """A well-formed request that this read-only service will not run (updates, SERVICE)."""
@@ -55,3 +62,19 @@ class QueryRefused(QueryError):
 
 class BuildError(S2SError):
     """The build output cannot be written."""
+
+
+class TimeLimitExceeded(S2SError):
+    """Work ran past its time limit and was stopped."""
+
+    def __init__(self, what: str, limit_s: float):
+        self.what = what
+        self.limit_s = limit_s
+        super().__init__(f"{what} took longer than the limit of {limit_s:g} s and was stopped")
+
+    def __reduce__(self):
+        return (type(self), (self.what, self.limit_s))
+
+
+class Busy(S2SError):
+    """Every worker that could do this is busy; try again shortly."""

@@ -1,0 +1,164 @@
+"""Run work in child processes that a time limit can stop.
+
+A Python thread cannot be stopped, and pure-Python work (pyshacl, rdflib, a pathological
+regular expression) holds the interpreter lock, stalling every other thread of the process.
+So work with a time limit runs in a pool of child processes, each set up once with the same
+state; a child that overruns is killed and replaced, and the caller gets TimeLimitExceeded.
+
+Children come from a fork server (``multiprocessing`` "forkserver"): they start quickly, and
+never inherit the locks of the threads of a server process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from s2s_graph.errors import Busy, S2SError, TimeLimitExceeded
+
+PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
+                     "s2s_graph.sources"]
+
+
+class WorkerCrashed(S2SError):
+    """A child process died while working (killed from outside, or out of memory)."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+
+
+def _serve(connection: Connection, initializer: Callable, initargs: tuple) -> None:
+    """Body of a child: build the state once, then answer (function, args) requests."""
+    state = initializer(*initargs)
+    while True:
+        try:
+            function, args = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            outcome = ("ok", function(state, *args))
+        except Exception as error:  # sent back to the caller, who raises it there
+            outcome = ("error", error)
+        try:
+            connection.send(outcome)
+        except Exception as error:  # the outcome could not be pickled
+            connection.send(("error", WorkerCrashed(f"could not send the result back: {error}")))
+
+
+class WorkerPool:
+    """A fixed number of child processes that run ``function(state, *args)`` with a time limit.
+
+    ``initializer(*initargs)`` builds each child's state; it and every function must be
+    importable module-level callables, and arguments and results must pickle.
+    """
+
+    def __init__(self, size: int, initializer: Callable, initargs: tuple = ()):
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(PRELOADED_MODULES)
+        self._initializer = initializer
+        self._initargs = initargs
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(size):
+            self._idle.put(self._start())
+
+    def _start(self) -> _Worker:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_serve, daemon=True,
+                                        args=(theirs, self._initializer, self._initargs))
+        process.start()
+        theirs.close()
+        worker = _Worker(process, ours)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker and put a fresh one in its place."""
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.connection.close()
+        with self._lock:
+            self._all.discard(worker)
+            closed = self._closed
+        if not closed:
+            self._idle.put(self._start())
+
+    def run(self, what: str, function: Callable, args: tuple, *, time_limit_s: float,
+            wait_s: float = 10.0):
+        """Run ``function(state, *args)`` in a free child and return its result.
+
+        :param what: names the work in the time-limit message ("Validation").
+        :raises TimeLimitExceeded: the child ran past ``time_limit_s``; it was killed.
+        :raises Busy: no child became free within ``wait_s``.
+        :raises WorkerCrashed: the child died.
+        Whatever ``function`` raises is raised here.
+        """
+        try:
+            worker = self._idle.get(timeout=wait_s)
+        except queue.Empty:
+            raise Busy(f"every worker is busy; try again in a few seconds") from None
+        try:
+            worker.connection.send((function, args))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            self._idle.put(worker)
+            raise
+        except OSError:
+            self._retire(worker)
+            raise WorkerCrashed(f"{what} stopped: the worker process died") from None
+        try:
+            if not worker.connection.poll(time_limit_s):
+                self._retire(worker)
+                raise TimeLimitExceeded(what, time_limit_s)
+            status, value = worker.connection.recv()
+        except (EOFError, OSError):
+            self._retire(worker)
+            raise WorkerCrashed(f"{what} stopped: the worker process died") from None
+        self._idle.put(worker)
+        if status == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop every child."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+        for worker in workers:
+            worker.process.kill()
+            worker.process.join(timeout=5)
+            worker.connection.close()
+
+
+class ProcessLocalPool:
+    """Create a WorkerPool on first use in each process.
+
+    A server preloads its app and then forks its own workers; a pool made before that fork
+    would be shared by all of them. This holder makes one per process, when first needed.
+    """
+
+    def __init__(self, size: int, initializer: Callable, initargs: tuple = ()):
+        self._args = (size, initializer, initargs)
+        self._pool: WorkerPool | None = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> WorkerPool:
+        """Return this process's pool, starting it if needed."""
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = WorkerPool(*self._args)
+                self._pid = os.getpid()
+            return self._pool
