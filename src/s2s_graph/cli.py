@@ -76,8 +76,12 @@ def build(settings: Settings, out_dir: Path | None) -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--format", "report_format", type=click.Choice(list(REPORT_FORMATS)),
               default="text", show_default=True, help="How to print the validation report.")
+@click.option("--with-dataset", is_flag=True,
+              help="Validate FILES together with the project's data, so that links to our "
+                   "organisations and recommendations are checked in context.")
 @click.pass_obj
-def validate(settings: Settings, files: tuple[Path, ...], report_format: str) -> None:
+def validate(settings: Settings, files: tuple[Path, ...], report_format: str,
+             with_dataset: bool) -> None:
     """Validate RDF FILES (format by suffix) against the shapes, or the project's own data.
 
     Exit 0 if the data conforms, 1 if it breaks a shape, 2 if a file cannot be read.
@@ -89,6 +93,9 @@ def validate(settings: Settings, files: tuple[Path, ...], report_format: str) ->
             data = Graph()
             for path in files:
                 parse_file(path, settings.base_iri, into=data)
+            if with_dataset:
+                for triple in sources.data:
+                    data.add(triple)
             report = validate_graph(data, sources.shapes, sources.ontology)
         else:
             _, report = check_sources(settings)

@@ -44,6 +44,12 @@ class Settings:
         60, "Seconds a worker may spend on one request before gunicorn restarts it.")
     max_query_bytes: int = _setting(
         65536, "Longest SPARQL query accepted, in bytes (413 or 414 above it).")
+    max_upload_bytes: int = _setting(
+        16 * 1024 * 1024, "Largest RDF document accepted by POST /validate, in bytes (413).")
+    validation_time_limit_s: float = _setting(
+        60.0, "Seconds a validation of posted data may run before it is stopped (503).")
+    validation_workers: int = _setting(
+        1, "Child processes per server worker that validate posted data.")
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith("/"):
@@ -82,7 +88,10 @@ def _convert(f: dataclasses.Field, raw: str) -> object:
         except ValueError:
             raise ValueError(f"{ENV_PREFIX}{f.name.upper()} must be a whole number, not {raw!r}")
     if kind is float:
-        return float(raw)
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{f.name.upper()} must be a number, not {raw!r}")
     return raw
 
 

@@ -87,6 +87,8 @@ def parse_bytes(data: bytes, fmt: RdfFormat, base_iri: str, *, name: str,
 
     :raises LoadError: naming ``name`` and the line and column where the parser gives them.
     """
+    if fmt.name == "rdf-xml":
+        _check_xml(data, fmt, name)
     try:
         quads = list(pyoxigraph.parse(data, format=fmt.oxigraph, base_iri=base_iri,
                                       without_named_graphs=True, rename_blank_nodes=True))
@@ -113,6 +115,22 @@ _POSITION_SUFFIX = re.compile(r" \(line \d+\)$")
 def _reason(error: SyntaxError) -> str:
     """Return the parser's message without the position, which LoadError states itself."""
     return _POSITION_SUFFIX.sub("", _POSITION_PREFIX.sub("", str(error.msg)))
+
+
+def _check_xml(data: bytes, fmt: RdfFormat, name: str) -> None:
+    """Refuse XML that expat finds malformed or explosive before Oxigraph reads it.
+
+    Oxigraph expands internal entities without limit: a 1 kB "billion laughs" document took
+    15 s and 3.8 GB. Expat stops it at once (its amplification limit) and never resolves an
+    external entity, since no handler for them is set.
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as error:
+        reason = xml.parsers.expat.ErrorString(error.code)
+        raise LoadError(name, f"not valid {fmt.label}: {reason}", error.lineno,
+                        error.offset + 1) from None
 
 
 def _xml_error_position(data: bytes) -> tuple[int | None, int | None]:
@@ -155,3 +173,33 @@ def resolve_shape_namespaces(shapes: Graph, base_iri: str) -> None:
         if "://" not in text:
             shapes.set((declaration, SH.namespace, Literal(base_iri + text, datatype=XSD.anyURI)))
 
+
+
+@dataclass(frozen=True)
+class ShapeExample:
+    """An invalid example of ``shapes/examples/invalid/``: what it breaks, and its text."""
+
+    name: str
+    shape: str
+    path: str
+    component: str
+    text: str
+
+
+def load_shape_examples(settings: Settings) -> tuple[ShapeExample, ...]:
+    """Read the invalid examples that document the shapes (none if the folder is absent).
+
+    Each file's ``# expect: <shape> <path> <component>`` line says what it breaks; the text
+    shown to readers is the file without that line and its description.
+    """
+    folder = settings.project_root / "shapes" / "examples" / "invalid"
+    examples = []
+    for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        expect = next((line.split()[2:5] for line in text.splitlines()
+                       if line.startswith("# expect:")), None)
+        if expect is None or len(expect) != 3:
+            raise LoadError(str(path), "has no '# expect: <shape> <path> <component>' line")
+        body = "\n".join(line for line in text.splitlines() if not line.startswith("# expect:"))
+        examples.append(ShapeExample(path.stem, *expect, body.strip() + "\n"))
+    return tuple(examples)

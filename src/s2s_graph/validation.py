@@ -14,6 +14,14 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from s2s_graph.errors import S2SError
+from s2s_graph.formats import RDF_FORMAT_BY_NAME, rdf_format
+from s2s_graph.sources import parse_bytes
+
+
+class ValidationEngineError(S2SError):
+    """pyshacl could not run the shapes (a broken shapes graph, not bad data)."""
+
 
 @dataclass(frozen=True)
 class ValidationResult:
@@ -67,8 +75,8 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) ->
         js=False,
         debug=False,
     )
-    for prefix, namespace in shapes.namespaces():
-        report_graph.bind(prefix, namespace, override=False)
+    if not isinstance(report_graph, Graph):  # pyshacl's ValidationFailure: the shapes are broken
+        raise ValidationEngineError(f"the SHACL engine could not run the shapes: {report_graph}")
     results = tuple(sorted(_read_results(report_graph), key=lambda r: r.key()))
     return ValidationReport(bool(conforms), results, report_graph)
 
@@ -132,3 +140,39 @@ def report_as_text(report: ValidationReport, shorten=str) -> str:
             lines.append(f"  constraint: {shorten(result.source_constraint)}")
         lines.append("")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What outside data is validated against: our shapes, our vocabulary, and our data for
+    validating in context (``with_dataset``)."""
+
+    base_iri: str
+    shapes: Graph
+    ontology: Graph
+    dataset: Graph
+
+
+def validation_context(base_iri: str, shapes_nt: bytes, ontology_nt: bytes,
+                       dataset_nt: bytes) -> ValidationContext:
+    """Build a context from N-Triples (how a worker process receives it)."""
+    nt = RDF_FORMAT_BY_NAME["n-triples"]
+    return ValidationContext(
+        base_iri,
+        parse_bytes(shapes_nt, nt, base_iri, name="shapes"),
+        parse_bytes(ontology_nt, nt, base_iri, name="ontology"),
+        parse_bytes(dataset_nt, nt, base_iri, name="dataset"),
+    )
+
+
+def validate_document(context: ValidationContext, data: bytes, format_name: str, name: str,
+                      with_dataset: bool = False) -> ValidationReport:
+    """Parse an outside RDF document and validate it, on its own or merged with our data.
+
+    :raises LoadError: the document cannot be parsed (with line and column).
+    """
+    graph = parse_bytes(data, rdf_format(format_name), context.base_iri, name=name)
+    if with_dataset:
+        for triple in context.dataset:
+            graph.add(triple)
+    return validate_graph(graph, context.shapes, context.ontology)
