@@ -19,13 +19,15 @@ from rdflib.namespace import DCTERMS
 from s2s_graph.display import Labeller, load_reference_labels
 from s2s_graph.documents import licence_of
 from s2s_graph.dumps import VOID_FILE, render_dumps
-from s2s_graph.formats import rdf_format
+from s2s_graph.formats import RDF_FORMAT_BY_NAME, rdf_format, serialize
 from s2s_graph.namespaces import new_graph
 from s2s_graph.published import PublishedGraph, publish
 from s2s_graph.settings import Settings
-from s2s_graph.sources import parse_bytes
+from s2s_graph.sources import ShapeExample, load_shape_examples, parse_bytes
 from s2s_graph.sparql import describe_service
+from s2s_graph.validation import validation_context
 from s2s_graph.vocabulary_docs import render_vocabulary_html
+from s2s_graph.workers import ProcessLocalPool
 
 EXTENSION = "s2s_graph"
 
@@ -52,6 +54,8 @@ class Site:
     service_description: Graph
     void_graph: Graph
     vocabulary_html: str
+    validators: ProcessLocalPool
+    shape_examples: tuple[ShapeExample, ...]
     licence: str | None = field(default=None)
 
 
@@ -68,6 +72,7 @@ def build_site(settings: Settings, published: PublishedGraph) -> Site:
         downloads[name] = Download(name, data, gzip.compress(data, mtime=0), digest)
     base = settings.base_iri
     licence = licence_of(published)
+    nt = RDF_FORMAT_BY_NAME["n-triples"]
     return Site(
         settings=settings,
         published=published,
@@ -79,6 +84,10 @@ def build_site(settings: Settings, published: PublishedGraph) -> Site:
         void_graph=parse_bytes(downloads[VOID_FILE].data, rdf_format("turtle"), base,
                                name=VOID_FILE, into=new_graph(published.vocabulary)),
         vocabulary_html=render_vocabulary_html(published.ontology),
+        validators=ProcessLocalPool(settings.validation_workers, validation_context, (
+            base, *(serialize(g, nt) for g in (published.shapes, published.ontology,
+                                               published.data)))),
+        shape_examples=load_shape_examples(settings),
         licence=str(licence) if licence is not None else None,
     )
 
@@ -102,8 +111,9 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     published = published or publish(settings)
     app = Flask(__name__)
     app.config.update(
-        MAX_CONTENT_LENGTH=settings.max_query_bytes,
-        JSON_SORT_KEYS=False,
+        # The largest body any route takes; /sparql lowers it per request.
+        MAX_CONTENT_LENGTH=max(settings.max_upload_bytes, settings.max_query_bytes),
+        MAX_FORM_MEMORY_SIZE=max(settings.max_upload_bytes, settings.max_query_bytes),
     )
     app.extensions[EXTENSION] = build_site(settings, published)
     # SPARQL 1.1 Protocol clients in browsers (YASGUI, Comunica) need CORS; Link is exposed
@@ -112,12 +122,13 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
          expose_headers=["Link", "Content-Type", "ETag", "Vary"],
          methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400, send_wildcard=True)
 
-    from s2s_graph.web import downloads, home, resources, sparql
+    from s2s_graph.web import downloads, home, resources, sparql, validation
     from s2s_graph.web.errors import register_error_handlers
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(downloads.blueprint)
+    app.register_blueprint(validation.blueprint)
     register_error_handlers(app)
     return app

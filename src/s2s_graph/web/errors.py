@@ -9,14 +9,27 @@ from __future__ import annotations
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from s2s_graph.errors import LoadError, QueryError, QueryRefused, UnsupportedFormat
+from s2s_graph.errors import (
+    Busy,
+    LoadError,
+    QueryError,
+    QueryRefused,
+    TimeLimitExceeded,
+    UnsupportedFormat,
+)
+from s2s_graph.workers import WorkerCrashed
 
 STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (QueryRefused, 403),
     (QueryError, 400),
     (LoadError, 400),
     (UnsupportedFormat, 406),
+    (TimeLimitExceeded, 503),
+    (Busy, 503),
+    (WorkerCrashed, 503),
 )
+TITLES = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable",
+          503: "Service Unavailable"}
 
 
 def wants_html() -> bool:
@@ -49,7 +62,17 @@ def register_error_handlers(app: Flask) -> None:
 
     for error_type, status in STATUS_BY_ERROR:
         def handler(error: Exception, status: int = status):
-            titles = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable"}
-            return error_response(status, titles[status], str(error))
+            response = error_response(status, TITLES[status], _sentence(str(error)))
+            if status == 503:
+                response.headers["Retry-After"] = "5"
+            return response
 
         app.register_error_handler(error_type, handler)
+
+
+def _sentence(message: str) -> str:
+    """Start a message with a capital and end it with a full stop."""
+    message = message.strip()
+    if message and message[0].islower():
+        message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."

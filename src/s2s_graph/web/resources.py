@@ -14,7 +14,7 @@ from s2s_graph.documents import (
     thing_document,
     vocabulary_document,
 )
-from s2s_graph.shapes_docs import describe_shapes
+from s2s_graph.shapes_docs import SPARQL_NOTE, describe_shapes
 from s2s_graph.uris import doc_path, id_path, iri_for_path, split_thing_path
 from s2s_graph.web import current_site
 from s2s_graph.web.negotiation import HTML, PAGE_OFFERS, negotiate, offer_for_suffix, split_suffix
@@ -81,8 +81,9 @@ def definition(name: str) -> Response:
         return finish(response, links, negotiated=forced is None)
     graph = vocabulary_document(site.published) if name == "s2s" \
         else shapes_document(site.published)
-    context = {"title": "Safe to share? shapes",
-               "shapes": describe_shapes(site.published.shapes, site.labeller)}
+    context = {"title": "Safe to share? shapes", "sparql_note": SPARQL_NOTE,
+               "shapes": describe_shapes(site.published.shapes, site.labeller,
+                                         site.shape_examples)}
     return rdf_response(graph, offer, template="resources/shapes.html", context=context,
                         path=path, offers=PAGE_OFFERS, negotiated=forced is None,
                         licence="https://creativecommons.org/licenses/by/4.0/")

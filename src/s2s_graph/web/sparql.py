@@ -49,6 +49,7 @@ def endpoint() -> Response:
 def _protocol_parameters() -> dict[str, list[str]]:
     """Collect the protocol parameters from wherever this kind of request carries them."""
     limit = current_site().settings.max_query_bytes
+    request.max_content_length = limit  # lower than the app-wide limit set for uploads
     if request.method == "GET":
         if len(request.query_string) > limit * 3:  # percent-encoding can triple a query
             raise RequestURITooLarge(f"The query string is over the limit of {limit} bytes; "
