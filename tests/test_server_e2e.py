@@ -4,12 +4,10 @@ used by third-party clients, swept URI by URI, and probed with a canary for fetc
 from __future__ import annotations
 
 import http.client
-import http.server
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from conftest import BASE, ROOT
+from conftest import BASE, ROOT, Canary
 from s2s_graph.formats import RDF_FORMATS
 from s2s_graph.published import PublishedGraph
 
@@ -181,36 +179,8 @@ def test_every_iri_under_base_dereferences_in_every_format(server, published: Pu
 
 # --- nothing is ever fetched ---------------------------------------------------------------
 
-class Canary(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (the stdlib's name)
-        Canary.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.end_headers()
-        self.wfile.write(b"<http://canary.example/s> <http://canary.example/p> \"CANARY-SECRET\" .\n")
-
-    do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def canary():
-    Canary.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Canary)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def test_service_load_and_from_reach_nothing(server, canary, tmp_path: Path):
-    secret = tmp_path / "secret.ttl"
-    secret.write_text('<http://secret.example/s> <http://secret.example/p> "FILE-SECRET" .\n')
+def test_service_load_and_from_reach_nothing(server, canary, secret_file: Path):
+    secret = secret_file
     queries = [
         f"SELECT * WHERE {{ SERVICE <{canary}/sparql> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ SERVICE SILENT <{canary}/sparql> {{ ?s ?p ?o }} }}",

@@ -143,3 +143,21 @@ def test_home_page_links_to_the_data(client):
             "/download/dataset.ttl"} <= hrefs
     assert soup.find("a", class_="skip-link")["href"] == "#main"
     assert len(soup.find_all("h1")) == 1
+
+
+def test_shapes_documentation_explains_each_constraint_with_an_example(client, published):
+    from rdflib.namespace import SH
+
+    soup = BeautifulSoup(client.get("/def/shapes.html").get_data(as_text=True), "html.parser")
+    pattern = soup.find(id="TerritorialPoliceForceShape-policeForceAreaCode")
+    text = pattern.get_text(" ", strip=True)
+    assert "exactly 1 value(s)" in text and "matching /^(E23|W15)[0-9]{6}$/" in text
+    assert "Severity: Violation" in text and "E23 or W15 and six digits" in text
+    examples = [s.get_text() for s in pattern.select("details summary")]
+    assert any("TerritorialPoliceForceShape-policeForceAreaCode-pattern.ttl" in e for e in examples)
+    assert '"E2300098"' in pattern.select_one("details pre").get_text() or len(examples) > 1
+    sparql = soup.find(id="OneResponsePerBodyRule-sparql").get_text(" ", strip=True)
+    assert "SHACL-SPARQL" in sparql and "SHACL Core cannot express" in sparql
+    for constraint in published.shapes.subjects(SH.message, None):
+        if isinstance(constraint, URIRef):
+            assert soup.find(id=constraint.split("#")[1]) is not None, constraint
