@@ -82,7 +82,7 @@ class Labeller:
         if path is not None:
             fragment = "#" + term.split("#", 1)[1] if "#" in term else ""
             return "/" + path + fragment
-        if term.startswith(("http://", "https://")):
+        if str(term).startswith(("http://", "https://")):
             return str(term)
         return None
 

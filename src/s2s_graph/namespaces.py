@@ -9,9 +9,11 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+# DCAT 3 terms that rdflib's DCAT namespace (DCAT 2) does not know.
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 
 __all__ = [
-    "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SD", "SH", "SKOS", "SPDX",
+    "DCAT", "DCAT_VERSION", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SD", "SH", "SKOS", "SPDX",
     "VANN", "VOID", "XSD", "Vocabulary", "bind_prefixes", "new_graph", "shorten",
 ]
 

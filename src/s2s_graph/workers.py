@@ -109,7 +109,7 @@ class WorkerPool:
         try:
             worker = self._idle.get(timeout=wait_s)
         except queue.Empty:
-            raise Busy(f"every worker is busy; try again in a few seconds") from None
+            raise Busy("every worker is busy; try again in a few seconds") from None
         try:
             worker.connection.send((function, args))
         except (pickle.PicklingError, TypeError, AttributeError):
