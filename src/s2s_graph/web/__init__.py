@@ -13,20 +13,24 @@ from datetime import datetime, time, timezone
 
 from flask import Flask, current_app
 from flask_cors import CORS
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
+from s2s_graph.dashboard import Report, compute_reports
 from s2s_graph.display import Labeller, load_reference_labels
 from s2s_graph.documents import licence_of
 from s2s_graph.dumps import VOID_FILE, render_dumps
+from s2s_graph.examples import ExampleQuery, load_examples
 from s2s_graph.formats import RDF_FORMAT_BY_NAME, rdf_format, serialize
+from s2s_graph.lists import Lister
 from s2s_graph.namespaces import new_graph
+from s2s_graph.pages import PageMaker
 from s2s_graph.published import PublishedGraph, publish
 from s2s_graph.settings import Settings
 from s2s_graph.sources import ShapeExample, load_shape_examples, parse_bytes
 from s2s_graph.sparql import describe_service
 from s2s_graph.validation import validation_context
-from s2s_graph.vocabulary_docs import render_vocabulary_html
+from s2s_graph.vocabulary_docs import VocabularyDoc, describe_vocabulary
 from s2s_graph.workers import ProcessLocalPool
 
 EXTENSION = "s2s_graph"
@@ -53,9 +57,13 @@ class Site:
     last_modified: datetime | None
     service_description: Graph
     void_graph: Graph
-    vocabulary_html: str
+    vocabulary: VocabularyDoc
     validators: ProcessLocalPool
     shape_examples: tuple[ShapeExample, ...]
+    reports: tuple[Report, ...]
+    pages: PageMaker
+    lister: Lister
+    examples: tuple[ExampleQuery, ...]
     licence: str | None = field(default=None)
 
 
@@ -73,21 +81,28 @@ def build_site(settings: Settings, published: PublishedGraph) -> Site:
     base = settings.base_iri
     licence = licence_of(published)
     nt = RDF_FORMAT_BY_NAME["n-triples"]
+    labeller = Labeller(published, load_reference_labels())
+    reports = compute_reports(published)
     return Site(
         settings=settings,
         published=published,
-        labeller=Labeller(published, load_reference_labels()),
+        labeller=labeller,
         downloads=downloads,
         last_modified=_modified(published),
         service_description=describe_service(published, base + "sparql",
                                               base + ".well-known/void"),
         void_graph=parse_bytes(downloads[VOID_FILE].data, rdf_format("turtle"), base,
                                name=VOID_FILE, into=new_graph(published.vocabulary)),
-        vocabulary_html=render_vocabulary_html(published.ontology),
+        vocabulary=describe_vocabulary(published.ontology, published.vocabulary.ontology_iri,
+                                       labeller),
         validators=ProcessLocalPool(settings.validation_workers, validation_context, (
             base, *(serialize(g, nt) for g in (published.shapes, published.ontology,
                                                published.data)))),
         shape_examples=load_shape_examples(settings),
+        reports=reports,
+        pages=PageMaker(published, labeller, reports),
+        lister=Lister(published, labeller),
+        examples=load_examples(base),
         licence=str(licence) if licence is not None else None,
     )
 
@@ -115,17 +130,20 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
         MAX_CONTENT_LENGTH=max(settings.max_upload_bytes, settings.max_query_bytes),
         MAX_FORM_MEMORY_SIZE=max(settings.max_upload_bytes, settings.max_query_bytes),
     )
-    app.extensions[EXTENSION] = build_site(settings, published)
+    site = build_site(settings, published)
+    app.extensions[EXTENSION] = site
+    app.add_template_filter(lambda iri: site.labeller.href(URIRef(iri)) or iri, "doc_href")
     # SPARQL 1.1 Protocol clients in browsers (YASGUI, Comunica) need CORS; Link is exposed
     # so that they can follow alternates and the licence.
     CORS(app, origins="*", allow_headers=["Accept", "Content-Type"],
          expose_headers=["Link", "Content-Type", "ETag", "Vary"],
          methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400, send_wildcard=True)
 
-    from s2s_graph.web import downloads, home, resources, sparql, validation
+    from s2s_graph.web import downloads, home, matrix, resources, sparql, validation
     from s2s_graph.web.errors import register_error_handlers
 
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(matrix.blueprint)
     app.register_blueprint(resources.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(downloads.blueprint)

@@ -64,10 +64,8 @@ def void(name: str) -> Response:
         response.vary.add("Accept")
         return response
     graph = site.void_graph
-    labeller = site.labeller
-    dataset = site.published.dataset_iri
-    context = {"title": labeller.label(dataset), "thing": str(dataset),
-               "types": [], "rows": labeller.rows(graph, dataset), "incoming": []}
+    page = site.pages.page(site.published.dataset_iri, graph) if offer == HTML else None
+    context = {"title": page.title if page else "", "page": page}
     return rdf_response(graph, offer, template="resources/document.html", context=context,
                         path="/.well-known/void", offers=offers, negotiated=forced is None,
                         licence=site.licence)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request
-from werkzeug.exceptions import NotAcceptable, NotFound
+from werkzeug.exceptions import NotAcceptable
 
 from s2s_graph.formats import RDF_FORMATS, RESULTS_FORMATS
 
@@ -25,6 +25,7 @@ class Offer:
 
 
 HTML = Offer("html", "text/html", "html", "HTML")
+CSV = Offer("csv", "text/csv", "csv", "CSV (spreadsheet)")
 RDF_OFFERS: tuple[Offer, ...] = tuple(
     Offer(f.name, f.media_type, f.suffix, f.label) for f in RDF_FORMATS)
 RESULTS_OFFERS: tuple[Offer, ...] = tuple(
@@ -66,15 +67,6 @@ def negotiate(offers: tuple[Offer, ...], forced: Offer | None = None) -> Offer:
     if best is None:
         raise FormatNotAcceptable(offers)
     return next(o for o in offers if o.media_type == best)
-
-
-def offer_for_suffix(suffix: str, offers: tuple[Offer, ...]) -> Offer:
-    """Return the offer a URL suffix names, or 404: the URL names no document we have."""
-    for offer in offers:
-        if offer.suffix == suffix:
-            return offer
-    raise NotFound(f"No document here in the format '.{suffix}'. Available: "
-                   + ", ".join("." + o.suffix for o in offers) + ".")
 
 
 def alternate_links(path: str, offers: tuple[Offer, ...], current: Offer) -> list[str]:

@@ -22,7 +22,7 @@ def rdf_response(graph: Graph, offer: Offer, *, template: str, context: dict,
     if licence:
         links.append(f'<{licence}>; rel="license"')
     if offer == HTML:
-        alternates = [(o, f"{path}.{o.suffix}") for o in offers if o != HTML]
+        alternates = [(o, f"{path}.{o.suffix}") for o in offers if o.name != "html"]
         body = render_template(template, alternates=alternates, licence=licence, **context)
         response = Response(body, status=status, mimetype="text/html")
     else:

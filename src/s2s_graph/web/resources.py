@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect
+from flask import Blueprint, Response, redirect, request
 from rdflib import URIRef
-from rdflib.namespace import RDF
 from werkzeug.exceptions import NotFound
 
 from s2s_graph.documents import (
@@ -14,11 +13,21 @@ from s2s_graph.documents import (
     thing_document,
     vocabulary_document,
 )
+from s2s_graph.lists import table_csv
 from s2s_graph.shapes_docs import SPARQL_NOTE, describe_shapes
 from s2s_graph.uris import doc_path, id_path, iri_for_path, split_thing_path
 from s2s_graph.web import current_site
-from s2s_graph.web.negotiation import HTML, PAGE_OFFERS, negotiate, offer_for_suffix, split_suffix
+from s2s_graph.web.negotiation import (
+    CSV,
+    HTML,
+    PAGE_OFFERS,
+    alternate_links,
+    negotiate,
+    split_suffix,
+)
 from s2s_graph.web.rendering import finish, rdf_response
+
+VOCABULARY_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 
 blueprint = Blueprint("resources", __name__)
 
@@ -52,14 +61,8 @@ def document(type_: str, ref: str) -> Response:
     if graph is None:
         raise NotFound(f"{thing} is not in this dataset.")
     offer = negotiate(PAGE_OFFERS, forced)
-    labeller = site.labeller
-    context = {
-        "thing": str(thing),
-        "title": labeller.label(thing),
-        "types": [labeller.value(t) for t in site.published.graph.objects(thing, RDF.type)],
-        "rows": labeller.rows(graph, thing),
-        "incoming": labeller.incoming_rows(graph, thing),
-    }
+    page = site.pages.page(thing, graph) if offer == HTML else None
+    context = {"title": page.title if page else "", "page": page}
     return rdf_response(graph, offer, template="resources/document.html", context=context,
                         path="/" + doc_path(type_, ref), offers=PAGE_OFFERS,
                         negotiated=forced is None, licence=site.licence)
@@ -73,38 +76,47 @@ def definition(name: str) -> Response:
     if name not in ("s2s", "shapes"):
         raise NotFound(f"/def/{name} is not defined here; see /def/s2s and /def/shapes.")
     offer = negotiate(PAGE_OFFERS, forced)
-    path = f"/def/{name}"
-    if name == "s2s" and offer == HTML:
-        response = Response(site.vocabulary_html, mimetype="text/html")
-        links = [f'<{path}.{o.suffix}>; rel="alternate"; type="{o.media_type}"'
-                 for o in PAGE_OFFERS if o != HTML]
-        return finish(response, links, negotiated=forced is None)
-    graph = vocabulary_document(site.published) if name == "s2s" \
-        else shapes_document(site.published)
-    context = {"title": "Safe to share? shapes", "sparql_note": SPARQL_NOTE,
-               "shapes": describe_shapes(site.published.shapes, site.labeller,
-                                         site.shape_examples)}
-    return rdf_response(graph, offer, template="resources/shapes.html", context=context,
-                        path=path, offers=PAGE_OFFERS, negotiated=forced is None,
-                        licence="https://creativecommons.org/licenses/by/4.0/")
+    if name == "s2s":
+        graph = vocabulary_document(site.published)
+        template = "resources/vocabulary.html"
+        context = {"title": site.vocabulary.title, "vocabulary": site.vocabulary}
+    else:
+        graph = shapes_document(site.published)
+        template = "resources/shapes.html"
+        context = {"title": "Safe to share? shapes", "sparql_note": SPARQL_NOTE,
+                   "shapes": describe_shapes(site.published.shapes, site.labeller,
+                                             site.shape_examples)} if offer == HTML else {}
+    return rdf_response(graph, offer, template=template, context=context,
+                        path=f"/def/{name}", offers=PAGE_OFFERS, negotiated=forced is None,
+                        licence=VOCABULARY_LICENCE)
 
 
 @blueprint.get("/set/<name>")
 def listing(name: str) -> Response:
     """Answer the list of every thing of a type, in any format."""
     site = current_site()
-    type_, forced = split_suffix(name, PAGE_OFFERS)
+    type_, forced = split_suffix(name, (*PAGE_OFFERS, CSV))
     graph = set_document(site.published, type_)
     if graph is None:
         raise NotFound(f"There are no things of type '{type_}'. Types: "
                        + ", ".join(site.published.types()) + ".")
-    offer = negotiate(PAGE_OFFERS, forced)
-    labeller = site.labeller
-    members = [labeller.value(m) for m in site.published.members(type_)]
-    context = {"title": f"All {type_} records", "type_": type_, "members": members}
-    return rdf_response(graph, offer, template="resources/set.html", context=context,
-                        path=f"/set/{type_}", offers=PAGE_OFFERS, negotiated=forced is None,
-                        licence=site.licence)
+    offers = (*PAGE_OFFERS, CSV)
+    offer = negotiate(offers, forced)
+    path = f"/set/{type_}"
+    if offer in (HTML, CSV):
+        table = site.lister.table(type_, request.args.to_dict())
+        if offer == CSV:
+            response = Response(table_csv(table), mimetype="text/csv")
+            response.headers["Content-Disposition"] = f'attachment; filename="{type_}.csv"'
+            return finish(response, alternate_links(path, offers, CSV), forced is None)
+        query = {k: v for k, v in table.applied.items()}
+        context = {"title": f"{type_.replace('-', ' ').capitalize()} records", "table": table,
+                   "query": query, "path": path}
+        return rdf_response(graph, offer, template="resources/set.html", context=context,
+                            path=path, offers=offers, negotiated=forced is None,
+                            licence=site.licence)
+    return rdf_response(graph, offer, template="resources/set.html", context={}, path=path,
+                        offers=offers, negotiated=forced is None, licence=site.licence)
 
 
 @blueprint.get("/doc/<type_>")

@@ -15,7 +15,7 @@ from s2s_graph.errors import QueryRefused
 from s2s_graph.sources import to_rdflib
 from s2s_graph.sparql import QueryResult, run_query
 from s2s_graph.web import current_site
-from s2s_graph.web.negotiation import HTML, RDF_OFFERS, RESULTS_OFFERS, negotiate
+from s2s_graph.web.negotiation import HTML, RDF_OFFERS, RESULTS_OFFERS, Offer, negotiate
 from s2s_graph.web.rendering import finish, rdf_response
 
 blueprint = Blueprint("sparql", __name__)
@@ -23,6 +23,7 @@ blueprint = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+HTML_ROWS = 1000  # the page shows this many rows; downloads have them all
 READ_ONLY = ("This endpoint is read-only: SPARQL updates are not accepted. "
              "Send a query (SELECT, ASK, CONSTRUCT or DESCRIBE) instead.")
 
@@ -72,6 +73,17 @@ def _protocol_parameters() -> dict[str, list[str]]:
         f"'{mimetype or 'no content type'}' is not accepted.")
 
 
+def _forced_offer(params: dict[str, list[str]], offers) -> Offer | None:
+    """Return the format the ``format`` parameter asks for, if it names one we offer.
+
+    The query page's download buttons use it, since a link cannot set Accept. Clients send
+    ``format`` with values of their own too (SPARQLWrapper sends "rdf+xml" and "n3" beside a
+    proper Accept header), so a value we do not know leaves the choice to Accept.
+    """
+    wanted = (params.get("format") or [""])[0]
+    return next((o for o in offers if wanted in (o.name, o.suffix, o.media_type)), None)
+
+
 def _answer(query: str, params: dict[str, list[str]]) -> Response:
     site = current_site()
     if len(query.encode("utf-8")) > site.settings.max_query_bytes:
@@ -83,11 +95,15 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
                        default_graph_uris=tuple(params.get("default-graph-uri", [])),
                        named_graph_uris=tuple(params.get("named-graph-uri", [])))
     offers = (*RDF_OFFERS, HTML) if result.kind == "graph" else (*RESULTS_OFFERS, HTML)
-    offer = negotiate(offers)
+    forced = _forced_offer(params, offers)
+    offer = negotiate(offers, forced)
     if offer == HTML:
-        return finish(_query_page(query, result), [], negotiated=True)
+        return finish(_query_page(query, result), [], negotiated=forced is None)
     data = result.serialize(offer.name, prefixes=site.published.vocabulary.prefixes())
-    return finish(Response(data, mimetype=offer.media_type), [], negotiated=True)
+    response = Response(data, mimetype=offer.media_type)
+    if forced is not None:
+        response.headers["Content-Disposition"] = f'attachment; filename="results.{offer.suffix}"'
+    return finish(response, [], negotiated=forced is None)
 
 
 def _service_description_or_page() -> Response:
@@ -95,19 +111,36 @@ def _service_description_or_page() -> Response:
     offers = (HTML, *RDF_OFFERS)
     offer = negotiate(offers)
     if offer == HTML:
+        slug = request.args.get("example", "")
+        if slug:
+            example = next((e for e in site.examples if e.slug == slug), None)
+            if example is not None:
+                result = run_query(site.published.store, example.text, site.settings.base_iri)
+                return finish(_query_page(example.text, result, example.question), [],
+                              negotiated=True)
+            return finish(_query_page("", None, notice=f"There is no example '{slug}'."), [],
+                          negotiated=True)
         return finish(_query_page("", None), [], negotiated=True)
     return rdf_response(site.service_description, offer, template="sparql/query.html",
                         context={}, path="/sparql", offers=offers, negotiated=True)
 
 
-def _query_page(query: str, result: QueryResult | None) -> Response:
-    labeller = current_site().labeller
-    rows = []
+def _query_page(query: str, result: QueryResult | None, question: str = "",
+                notice: str = "") -> Response:
+    site = current_site()
+    labeller = site.labeller
+    rows, total = [], 0
     if result is not None:
         source = result.rows if result.kind == "select" else \
             [(t.subject, t.predicate, t.object) for t in result.triples]
+        total = len(source)
         rows = [[labeller.value(to_rdflib(term)) if term is not None else None for term in row]
-                for row in source]
+                for row in source[:HTML_ROWS]]
+    downloads = ()
+    if result is not None:
+        downloads = RDF_OFFERS if result.kind == "graph" else RESULTS_OFFERS
     body = render_template("sparql/query.html", title="SPARQL query", query=query,
-                           result=result, rows=rows)
+                           result=result, rows=rows, total=total, shown=len(rows),
+                           examples=site.examples, question=question, notice=notice,
+                           downloads=downloads)
     return Response(body, mimetype="text/html")

@@ -12,8 +12,8 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from s2s_graph.display import Value
-from s2s_graph.namespaces import bind_prefixes
 from s2s_graph.formats import RDF_FORMAT_BY_MEDIA_TYPE, RDF_FORMATS, READ_SUFFIXES
+from s2s_graph.namespaces import bind_prefixes
 from s2s_graph.validation import ValidationReport, render_path, validate_document
 from s2s_graph.web import current_site
 from s2s_graph.web.negotiation import HTML, RDF_OFFERS, negotiate
