@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,8 @@ VALID_EXAMPLES = sorted((EXAMPLES / "valid").glob("*.ttl"))
 INVALID_EXAMPLES = sorted((EXAMPLES / "invalid").glob("*.ttl"))
 MINIMAL = EXAMPLES / "valid" / "minimal.ttl"
 BASE = "https://w3id.org/safe-to-share/"
+# Screenshots of the browser tests, reported at the end of the run.
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +107,63 @@ def secret_file(tmp_path: Path) -> Path:
     path = tmp_path / "secret.ttl"
     path.write_text('<http://secret.example/s> <http://secret.example/p> "FILE-SECRET" .\n')
     return path
+
+
+# --- the real server -------------------------------------------------------------------------
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(root: Path, port: int, log: Path) -> subprocess.Popen:
+    """Start `s2s-graph serve`; its log goes to a file (a pipe nobody reads would fill up
+    and block the server's access log)."""
+    with log.open("w") as output:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "s2s_graph", "--project-root", str(root), "serve",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+            stdout=output, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout_s: float = 60) -> None:
+    """Wait until the server listens; fail with its log if it exits first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("server exited early:\n" + log.read_text())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start listening")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The real server (gunicorn, as `s2s-graph serve` runs it) on a loopback port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    process = start_server(ROOT, port, log)
+    try:
+        wait_until_up(process, port, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def pytest_sessionstart(session):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = sorted(SCREENSHOTS.glob("*.png"))
+    if shots:
+        terminalreporter.write_line(f"{len(shots)} screenshots of the pages in {SCREENSHOTS}")

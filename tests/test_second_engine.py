@@ -22,7 +22,7 @@ from s2s_graph.sources import parse_file
 from s2s_graph.validation import validate_graph
 
 pytestmark = pytest.mark.slow
-ENGINE = ROOT / "tests" / "shacl-js"
+ENGINE = ROOT / "tests" / "js"
 NT = RDF_FORMAT_BY_NAME["n-triples"]
 
 
@@ -30,7 +30,7 @@ def node_engine_ready() -> str:
     node = shutil.which("node")
     assert node, "Node.js is needed for the second SHACL engine (see the README test command)"
     assert (ENGINE / "node_modules" / "shacl-engine").is_dir(), \
-        "run `npm ci --prefix tests/shacl-js` (part of the README test command)"
+        "run tests/install-test-tools (part of the README test command)"
     return node
 
 

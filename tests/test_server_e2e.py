@@ -4,11 +4,7 @@ used by third-party clients, swept URI by URI, and probed with a canary for fetc
 from __future__ import annotations
 
 import http.client
-import os
 import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,54 +14,11 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from conftest import BASE, ROOT, Canary
+from conftest import BASE, Canary, free_port, start_server
 from s2s_graph.formats import RDF_FORMATS
 from s2s_graph.published import PublishedGraph
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(root: Path, port: int, log: Path) -> subprocess.Popen:
-    """Start `s2s-graph serve`; its log goes to a file (a pipe nobody reads would fill up
-    and block the server's access log)."""
-    with log.open("w") as output:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
-            [sys.executable, "-m", "s2s_graph", "--project-root", str(root), "serve",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-            stdout=output, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-
-
-def wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("server exited early:\n" + log.read_text())
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start listening")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    process = start_server(ROOT, port, log)
-    try:
-        wait_until_up(process, port, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def get(url: str, accept: str | None = None) -> tuple[int, dict, bytes]:

@@ -132,7 +132,7 @@ def test_set_lists_every_thing_of_a_type(client, type_, count):
 
 def test_set_html_links_every_member(client):
     soup = BeautifulSoup(client.get("/set/recommendation.html").get_data(as_text=True), "html.parser")
-    hrefs = [a["href"] for a in soup.select("ul.members a")]
+    hrefs = [row.find_all("td")[1].a["href"] for row in soup.select("table.list tbody tr")]
     assert hrefs == [f"/doc/recommendation/safe-to-share/{n}" for n in range(1, 6)]
 
 
