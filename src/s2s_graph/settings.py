@@ -44,6 +44,16 @@ class Settings:
         60, "Seconds a worker may spend on one request before gunicorn restarts it.")
     max_query_bytes: int = _setting(
         65536, "Longest SPARQL query accepted, in bytes (413 or 414 above it).")
+    query_workers: int = _setting(
+        2, "Child processes per server worker that run SPARQL queries: the number of queries "
+           "one server worker runs at once.")
+    query_time_limit_s: float = _setting(
+        10.0, "Seconds a SPARQL query may run before it is stopped (503); a request may ask "
+              "for less with ?timeout=, never more.")
+    max_result_rows: int = _setting(
+        10000, "Most rows (or triples) a query returns; longer results are cut and say so.")
+    busy_wait_s: float = _setting(
+        5.0, "Seconds a request waits for a free query or validation worker before 503.")
     max_upload_bytes: int = _setting(
         16 * 1024 * 1024, "Largest RDF document accepted by POST /validate, in bytes (413).")
     validation_time_limit_s: float = _setting(

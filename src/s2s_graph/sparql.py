@@ -7,6 +7,7 @@ among the store's own graphs; Oxigraph never fetches them. No Flask here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from s2s_graph.formats import (
 )
 from s2s_graph.namespaces import SD, new_graph
 from s2s_graph.published import PublishedGraph
+from s2s_graph.sources import to_rdflib
 
 # SPARQL 1.1 terminals that can hide keywords: strings (long ones first), IRIs and comments.
 # IRIREF excludes spaces, so "?a < ?b" stays a comparison (SPARQL 1.1 Query §19.8).
@@ -79,6 +81,7 @@ class QueryResult:
     rows: tuple[tuple, ...] = ()
     boolean: bool | None = None
     triples: tuple = ()
+    truncated: bool = False
 
     def default_format(self) -> str:
         """Return the format name used when none is asked for."""
@@ -150,11 +153,13 @@ def syntax_error(message: str) -> QueryError:
 
 def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
               default_graph_uris: tuple[str, ...] = (),
-              named_graph_uris: tuple[str, ...] = ()) -> QueryResult:
+              named_graph_uris: tuple[str, ...] = (),
+              max_rows: int | None = None) -> QueryResult:
     """Check and run ``query``; relative IRIs in it resolve against ``base_iri``.
 
     With no dataset given (by the protocol's ``default-graph-uri`` and ``named-graph-uri``
-    or by ``FROM`` in the query), the default graph is the union of all graphs.
+    or by ``FROM`` in the query), the default graph is the union of all graphs. At most
+    ``max_rows`` rows (or triples) are kept; ``truncated`` says whether there were more.
 
     :raises QueryRefused: an update or ``SERVICE``.
     :raises QueryError: the query cannot be parsed; the message has line and column.
@@ -162,8 +167,8 @@ def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
     words = check_query(query)
     options: dict = {"base_iri": base_iri}
     if default_graph_uris or named_graph_uris:
-        options["default_graph"] = [pyoxigraph.NamedNode(u) for u in default_graph_uris]
-        options["named_graphs"] = [pyoxigraph.NamedNode(u) for u in named_graph_uris]
+        options["default_graph"] = [_graph_name(u) for u in default_graph_uris]
+        options["named_graphs"] = [_graph_name(u) for u in named_graph_uris]
     elif "FROM" not in words:
         # Oxigraph lets the union option override FROM, so only set it when the query
         # names no dataset of its own (SPARQL 1.1 Query §13.2).
@@ -174,13 +179,95 @@ def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
             return QueryResult("ask", boolean=bool(answer))
         if isinstance(answer, pyoxigraph.QuerySolutions):
             variables = tuple(v.value for v in answer.variables)
-            rows = tuple(tuple(solution[v] for v in variables) for solution in answer)
-            return QueryResult("select", variables=variables, rows=rows)
-        return QueryResult("graph", triples=tuple(answer))
+            rows = _first(answer, max_rows)
+            return QueryResult("select", variables=variables,
+                               rows=tuple(tuple(s[v] for v in variables) for s in rows[0]),
+                               truncated=rows[1])
+        triples, truncated = _first(answer, max_rows)
+        return QueryResult("graph", triples=tuple(triples), truncated=truncated)
     except SyntaxError as error:
         raise syntax_error(str(error.msg)) from None
     except ValueError as error:
         raise QueryError(f"the query cannot be run: {error}") from None
+
+
+def _graph_name(iri: str) -> pyoxigraph.NamedNode:
+    """Return a graph name given by the protocol, or a QueryError if it is not an IRI."""
+    try:
+        return pyoxigraph.NamedNode(iri)
+    except ValueError:
+        raise QueryError(f"'{iri}' is not an absolute IRI, so it cannot name a graph "
+                         "(default-graph-uri, named-graph-uri)") from None
+
+
+def _first(iterator, limit: int | None) -> tuple[list, bool]:
+    """Take at most ``limit`` items; say whether there were more."""
+    if limit is None:
+        return list(iterator), False
+    items = list(itertools.islice(iterator, limit + 1))
+    return items[:limit], len(items) > limit
+
+
+def query_form(query: str) -> str:
+    """Return "select", "ask" or "graph" (CONSTRUCT, DESCRIBE) from the first query keyword,
+    so that the format can be chosen before the query runs."""
+    first = next((w for w in keywords(query) if w in QUERY_KEYWORDS), "SELECT")
+    return {"SELECT": "select", "ASK": "ask"}.get(first, "graph")
+
+
+@dataclass(frozen=True)
+class QueryState:
+    """What a query worker process holds: its own copy of the store, and BASE."""
+
+    store: pyoxigraph.Store
+    base_iri: str
+
+
+def query_state(base_iri: str, nquads: bytes) -> QueryState:
+    """Build a worker's state from the dataset as N-Quads (named graphs kept)."""
+    store = pyoxigraph.Store()
+    store.load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    return QueryState(store, base_iri)
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """What a worker sends back: the serialised result, or rows for a page, and whether
+    the row limit cut it."""
+
+    kind: str
+    body: bytes | None
+    variables: tuple[str, ...]
+    rows: tuple[tuple, ...]
+    total: int
+    boolean: bool | None
+    truncated: bool
+
+
+def answer_query(state: QueryState, query: str, format_name: str,
+                 default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...],
+                 max_rows: int, page_rows: int, prefixes: dict[str, str]) -> QueryAnswer:
+    """Run a query in a worker and serialise its result there (format "html": rows of rdflib
+    terms for a page, at most ``page_rows``)."""
+    result = run_query(state.store, query, state.base_iri, default_graph_uris=default_graph_uris,
+                       named_graph_uris=named_graph_uris, max_rows=max_rows)
+    source = result.rows if result.kind == "select" else \
+        tuple((t.subject, t.predicate, t.object) for t in result.triples)
+    if format_name == "html":
+        rows = tuple(tuple(to_rdflib(term) if term is not None else None for term in row)
+                     for row in source[:page_rows])
+        return QueryAnswer(result.kind, None, result.variables, rows, len(source),
+                           result.boolean, result.truncated)
+    return QueryAnswer(result.kind, result.serialize(format_name, prefixes), result.variables,
+                       (), len(source), result.boolean, result.truncated)
+
+
+def check_parses(state: QueryState, query: str) -> None:
+    """Parse ``query`` without reading its results (Oxigraph evaluates lazily).
+
+    :raises QueryError: with line and column.
+    """
+    run_query(state.store, query, state.base_iri, max_rows=0)
 
 
 # W3C "Unique URIs for file formats" (http://www.w3.org/ns/formats/).

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 
+import pyoxigraph
 from flask import Flask, current_app
 from flask_cors import CORS
 from rdflib import Graph, URIRef
@@ -28,7 +29,7 @@ from s2s_graph.pages import PageMaker
 from s2s_graph.published import PublishedGraph, publish
 from s2s_graph.settings import Settings
 from s2s_graph.sources import ShapeExample, load_shape_examples, parse_bytes
-from s2s_graph.sparql import describe_service
+from s2s_graph.sparql import describe_service, query_state
 from s2s_graph.validation import validation_context
 from s2s_graph.vocabulary_docs import VocabularyDoc, describe_vocabulary
 from s2s_graph.workers import ProcessLocalPool
@@ -59,6 +60,7 @@ class Site:
     void_graph: Graph
     vocabulary: VocabularyDoc
     validators: ProcessLocalPool
+    queries: ProcessLocalPool
     shape_examples: tuple[ShapeExample, ...]
     reports: tuple[Report, ...]
     pages: PageMaker
@@ -98,6 +100,8 @@ def build_site(settings: Settings, published: PublishedGraph) -> Site:
         validators=ProcessLocalPool(settings.validation_workers, validation_context, (
             base, *(serialize(g, nt) for g in (published.shapes, published.ontology,
                                                published.data)))),
+        queries=ProcessLocalPool(settings.query_workers, query_state, (
+            base, published.store.dump(format=pyoxigraph.RdfFormat.N_QUADS))),
         shape_examples=load_shape_examples(settings),
         reports=reports,
         pages=PageMaker(published, labeller, reports),
@@ -136,10 +140,11 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     # SPARQL 1.1 Protocol clients in browsers (YASGUI, Comunica) need CORS; Link is exposed
     # so that they can follow alternates and the licence.
     CORS(app, origins="*", allow_headers=["Accept", "Content-Type"],
-         expose_headers=["Link", "Content-Type", "ETag", "Vary"],
+         expose_headers=["Link", "Content-Type", "ETag", "Vary", "S2S-Results-Truncated",
+                         "Retry-After"],
          methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400, send_wildcard=True)
 
-    from s2s_graph.web import downloads, home, matrix, resources, sparql, validation
+    from s2s_graph.web import downloads, home, matrix, openapi, resources, sparql, validation
     from s2s_graph.web.errors import register_error_handlers
 
     app.register_blueprint(home.blueprint)
@@ -148,5 +153,6 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(downloads.blueprint)
     app.register_blueprint(validation.blueprint)
+    app.register_blueprint(openapi.blueprint)
     register_error_handlers(app)
     return app

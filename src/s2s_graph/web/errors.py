@@ -62,7 +62,7 @@ def register_error_handlers(app: Flask) -> None:
 
     for error_type, status in STATUS_BY_ERROR:
         def handler(error: Exception, status: int = status):
-            response = error_response(status, TITLES[status], _sentence(str(error)))
+            response = error_response(status, TITLES[status], sentence(str(error)))
             if status == 503:
                 response.headers["Retry-After"] = "5"
             return response
@@ -70,7 +70,7 @@ def register_error_handlers(app: Flask) -> None:
         app.register_error_handler(error_type, handler)
 
 
-def _sentence(message: str) -> str:
+def sentence(message: str) -> str:
     """Start a message with a capital and end it with a full stop."""
     message = message.strip()
     if message and message[0].islower():

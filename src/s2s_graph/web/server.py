@@ -33,6 +33,14 @@ class ThreadWorkerWith414(ThreadWorker):
         super().handle_error(req, client, addr, exc)
 
 
+def _start_worker_pools(worker) -> None:
+    """Start a server worker's query and validation processes before it takes requests, so
+    the first query does not wait for them."""
+    site = worker.wsgi.extensions["s2s_graph"]
+    site.queries.get()
+    site.validators.get()
+
+
 class GunicornServer(BaseApplication):
     """A gunicorn application serving one already created Flask app."""
 
@@ -56,6 +64,7 @@ class GunicornServer(BaseApplication):
             "limit_request_line": 8190,
             "limit_request_fields": 100,
             "limit_request_field_size": 8190,
+            "post_worker_init": _start_worker_pools,
             "accesslog": "-",
             "errorlog": "-",
             "loglevel": "info",

@@ -1,9 +1,10 @@
 """Blueprint for ``/sparql``: the SPARQL 1.1 Protocol, query operation (§2.1), read-only.
 
 Query via GET, via POST with a form or with ``application/sparql-query``; the dataset from
-``default-graph-uri`` and ``named-graph-uri``; the results format by ``Accept``. With no
-query: the Service Description for RDF, the query page for HTML. The query itself runs in
-``s2s_graph.sparql``; this module only speaks HTTP.
+``default-graph-uri`` and ``named-graph-uri``; the results format by ``Accept`` (or the
+``format`` parameter the query page's buttons use). With no query: the Service Description
+for RDF, the query page for HTML. Queries run in worker processes under a time limit and a
+row limit (``s2s_graph.sparql``, ``s2s_graph.workers``); this module only speaks HTTP.
 """
 
 from __future__ import annotations
@@ -11,12 +12,26 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
 
-from s2s_graph.errors import QueryRefused
-from s2s_graph.sources import to_rdflib
-from s2s_graph.sparql import QueryResult, run_query
+from s2s_graph.errors import Busy, QueryError, QueryRefused, TimeLimitExceeded
+from s2s_graph.sparql import (
+    QueryAnswer,
+    answer_query,
+    check_parses,
+    check_query,
+    query_form,
+)
 from s2s_graph.web import current_site
-from s2s_graph.web.negotiation import HTML, RDF_OFFERS, RESULTS_OFFERS, Offer, negotiate
+from s2s_graph.web.errors import TITLES, sentence
+from s2s_graph.web.negotiation import (
+    HTML,
+    RDF_OFFERS,
+    RESULTS_OFFERS,
+    FormatNotAcceptable,
+    Offer,
+    negotiate,
+)
 from s2s_graph.web.rendering import finish, rdf_response
+from s2s_graph.workers import WorkerCrashed
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -24,14 +39,18 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 HTML_ROWS = 1000  # the page shows this many rows; downloads have them all
+TRUNCATED_HEADER = "S2S-Results-Truncated"
 READ_ONLY = ("This endpoint is read-only: SPARQL updates are not accepted. "
              "Send a query (SELECT, ASK, CONSTRUCT or DESCRIBE) instead.")
+STATUS_BY_ERROR = ((QueryRefused, 403), (QueryError, 400), (TimeLimitExceeded, 503),
+                   (Busy, 503), (WorkerCrashed, 503))
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer one protocol request."""
     params = _protocol_parameters()
+    _time_limit(params)  # a bad timeout is refused even when there is no query to run
     if "update" in params:
         if "query" in params:
             raise BadRequest("Send either 'query' or 'update', not both (SPARQL 1.1 Protocol §2.1).")
@@ -84,23 +103,63 @@ def _forced_offer(params: dict[str, list[str]], offers) -> Offer | None:
     return next((o for o in offers if wanted in (o.name, o.suffix, o.media_type)), None)
 
 
-def _answer(query: str, params: dict[str, list[str]]) -> Response:
+MIN_TIMEOUT_S = 0.1  # less leaves no time to send a query to a worker and back
+
+
+def _time_limit(params: dict[str, list[str]]) -> float:
+    """Return the time limit of this request: ``timeout`` seconds, never over the setting."""
+    ceiling = current_site().settings.query_time_limit_s
+    if "timeout" not in params:
+        return ceiling
+    asked = params["timeout"][0]
+    try:
+        seconds = float(asked)
+    except ValueError:
+        raise BadRequest(f"timeout must be a number of seconds, not '{asked}'.") from None
+    if not MIN_TIMEOUT_S <= seconds < float("inf"):
+        raise BadRequest(f"timeout must be a number of seconds from {MIN_TIMEOUT_S}, "
+                         f"not '{asked}'.")
+    return min(seconds, ceiling)
+
+
+def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Response:
     site = current_site()
     if len(query.encode("utf-8")) > site.settings.max_query_bytes:
         raise RequestURITooLarge(
             f"The query is over the limit of {site.settings.max_query_bytes} bytes.")
-    # The query is checked and run before the format is chosen, so that a bad query is
-    # reported as such whatever the Accept header says.
-    result = run_query(site.published.store, query, site.settings.base_iri,
-                       default_graph_uris=tuple(params.get("default-graph-uri", [])),
-                       named_graph_uris=tuple(params.get("named-graph-uri", [])))
-    offers = (*RDF_OFFERS, HTML) if result.kind == "graph" else (*RESULTS_OFFERS, HTML)
+    check_query(query)
+    offers = (*RDF_OFFERS, HTML) if query_form(query) == "graph" else (*RESULTS_OFFERS, HTML)
     forced = _forced_offer(params, offers)
-    offer = negotiate(offers, forced)
+    limit = _time_limit(params)
+    pool = site.queries.get()
+    try:
+        offer = negotiate(offers, forced)
+    except FormatNotAcceptable:
+        # A bad query is reported as such whatever the Accept header says.
+        pool.run("The query", check_parses, (query,), time_limit_s=limit,
+                 wait_s=site.settings.busy_wait_s)
+        raise
+    arguments = (query, offer.name, tuple(params.get("default-graph-uri", [])),
+                 tuple(params.get("named-graph-uri", [])), site.settings.max_result_rows,
+                 HTML_ROWS, site.published.vocabulary.prefixes())
+    try:
+        answer: QueryAnswer = pool.run("The query", answer_query, arguments, time_limit_s=limit,
+                                       wait_s=site.settings.busy_wait_s)
+    except tuple(error for error, _ in STATUS_BY_ERROR) as error:
+        if offer != HTML:
+            raise
+        status = next(code for kind, code in STATUS_BY_ERROR if isinstance(error, kind))
+        page = _query_page(query, None, question, error=sentence(str(error)), status=status)
+        if status == 503:
+            page.headers["Retry-After"] = "5"
+        return finish(page, [], negotiated=forced is None)
     if offer == HTML:
-        return finish(_query_page(query, result), [], negotiated=forced is None)
-    data = result.serialize(offer.name, prefixes=site.published.vocabulary.prefixes())
-    response = Response(data, mimetype=offer.media_type)
+        return finish(_query_page(query, answer, question), [], negotiated=forced is None)
+    response = Response(answer.body, mimetype=offer.media_type)
+    if answer.truncated:
+        # Said in a header because no results format has room for it (SPARQL 1.1 Results).
+        response.headers[TRUNCATED_HEADER] = (
+            f"only the first {site.settings.max_result_rows} results are given")
     if forced is not None:
         response.headers["Content-Disposition"] = f'attachment; filename="results.{offer.suffix}"'
     return finish(response, [], negotiated=forced is None)
@@ -110,37 +169,33 @@ def _service_description_or_page() -> Response:
     site = current_site()
     offers = (HTML, *RDF_OFFERS)
     offer = negotiate(offers)
-    if offer == HTML:
-        slug = request.args.get("example", "")
-        if slug:
-            example = next((e for e in site.examples if e.slug == slug), None)
-            if example is not None:
-                result = run_query(site.published.store, example.text, site.settings.base_iri)
-                return finish(_query_page(example.text, result, example.question), [],
-                              negotiated=True)
-            return finish(_query_page("", None, notice=f"There is no example '{slug}'."), [],
-                          negotiated=True)
+    if offer != HTML:
+        return rdf_response(site.service_description, offer, template="sparql/query.html",
+                            context={}, path="/sparql", offers=offers, negotiated=True)
+    slug = request.args.get("example", "")
+    if not slug:
         return finish(_query_page("", None), [], negotiated=True)
-    return rdf_response(site.service_description, offer, template="sparql/query.html",
-                        context={}, path="/sparql", offers=offers, negotiated=True)
+    example = next((e for e in site.examples if e.slug == slug), None)
+    if example is None:
+        return finish(_query_page("", None, notice=f"There is no example '{slug}'."), [],
+                      negotiated=True)
+    return _answer(example.text, {"query": [example.text], "format": ["html"]},
+                   question=example.question)
 
 
-def _query_page(query: str, result: QueryResult | None, question: str = "",
-                notice: str = "") -> Response:
+def _query_page(query: str, answer: QueryAnswer | None, question: str = "", notice: str = "",
+                error: str = "", status: int = 200) -> Response:
     site = current_site()
     labeller = site.labeller
-    rows, total = [], 0
-    if result is not None:
-        source = result.rows if result.kind == "select" else \
-            [(t.subject, t.predicate, t.object) for t in result.triples]
-        total = len(source)
-        rows = [[labeller.value(to_rdflib(term)) if term is not None else None for term in row]
-                for row in source[:HTML_ROWS]]
+    rows = [[labeller.value(term) if term is not None else None for term in row]
+            for row in answer.rows] if answer is not None else []
     downloads = ()
-    if result is not None:
-        downloads = RDF_OFFERS if result.kind == "graph" else RESULTS_OFFERS
-    body = render_template("sparql/query.html", title="SPARQL query", query=query,
-                           result=result, rows=rows, total=total, shown=len(rows),
-                           examples=site.examples, question=question, notice=notice,
-                           downloads=downloads)
-    return Response(body, mimetype="text/html")
+    if answer is not None:
+        downloads = RDF_OFFERS if answer.kind == "graph" else RESULTS_OFFERS
+    body = render_template(
+        "sparql/query.html", title="SPARQL query", query=query, result=answer, rows=rows,
+        total=answer.total if answer else 0, shown=len(rows), examples=site.examples,
+        question=question, notice=notice, error=error, error_title=TITLES.get(status, ""),
+        downloads=downloads, max_rows=site.settings.max_result_rows,
+        time_limit=site.settings.query_time_limit_s)
+    return Response(body, status=status, mimetype="text/html")
