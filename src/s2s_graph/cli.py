@@ -118,6 +118,8 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     """
     from dataclasses import replace
 
+    from s2s_graph.sandbox import install as install_guard
+    from s2s_graph.sandbox import server_guard
     from s2s_graph.web import create_app
     from s2s_graph.web.server import serve as run_server
 
@@ -125,6 +127,10 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
                                     {"host": host, "port": port, "workers": workers}.items()
                                     if v is not None})
     app = create_app(settings, published=_publish_or_exit(settings))
+    guard = server_guard(settings.project_root)
+    site = app.extensions["s2s_graph"]
+    site.queries.guard = site.validators.guard = guard
+    install_guard(guard)
     click.echo(f"Serving {settings.base_iri} on http://{settings.host}:{settings.port}/", err=True)
     run_server(app, settings)
 

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,8 +38,11 @@ class _Worker:
     connection: Connection
 
 
-def _serve(connection: Connection, initializer: Callable, initargs: tuple) -> None:
-    """Body of a child: build the state once, then answer (function, args) requests."""
+def _serve(connection: Connection, initializer: Callable, initargs: tuple,
+           guard: Callable | None) -> None:
+    """Body of a child: guard it, build the state once, then answer (function, args)."""
+    if guard is not None:
+        sys.addaudithook(guard)
     state = initializer(*initargs)
     while True:
         try:
@@ -62,11 +66,13 @@ class WorkerPool:
     importable module-level callables, and arguments and results must pickle.
     """
 
-    def __init__(self, size: int, initializer: Callable, initargs: tuple = ()):
+    def __init__(self, size: int, initializer: Callable, initargs: tuple = (),
+                 guard: Callable | None = None):
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOADED_MODULES)
         self._initializer = initializer
         self._initargs = initargs
+        self._guard = guard
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -76,8 +82,9 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_serve, daemon=True,
-                                        args=(theirs, self._initializer, self._initargs))
+        process = self._context.Process(
+            target=_serve, daemon=True,
+            args=(theirs, self._initializer, self._initargs, self._guard))
         process.start()
         theirs.close()
         worker = _Worker(process, ours)
@@ -151,6 +158,7 @@ class ProcessLocalPool:
 
     def __init__(self, size: int, initializer: Callable, initargs: tuple = ()):
         self._args = (size, initializer, initargs)
+        self.guard: Callable | None = None  # set by the server before it forks
         self._pool: WorkerPool | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
@@ -159,6 +167,6 @@ class ProcessLocalPool:
         """Return this process's pool, starting it if needed."""
         with self._lock:
             if self._pool is None or self._pid != os.getpid():
-                self._pool = WorkerPool(*self._args)
+                self._pool = WorkerPool(*self._args, guard=self.guard)
                 self._pid = os.getpid()
             return self._pool
