@@ -89,6 +89,10 @@ def parse_bytes(data: bytes, fmt: RdfFormat, base_iri: str, *, name: str,
     """
     if fmt.name == "rdf-xml":
         _check_xml(data, fmt, name)
+    if fmt.name == "json-ld" and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+        # Oxigraph reads a bare JSON value as an empty graph; JSON-LD 1.1 §9.1 says no.
+        raise LoadError(name, "not valid JSON-LD: a JSON-LD document is a JSON object or array",
+                        1, 1)
     try:
         quads = list(pyoxigraph.parse(data, format=fmt.oxigraph, base_iri=base_iri,
                                       without_named_graphs=True, rename_blank_nodes=True))

@@ -40,7 +40,7 @@ def validate() -> Response:
     request.max_content_length = site.settings.max_upload_bytes
     request.max_form_memory_size = site.settings.max_upload_bytes
     data, format_name, name = _posted_document()
-    with_dataset = request.values.get("with") == "dataset"
+    with_dataset = _with_dataset()
     report: ValidationReport = site.validators.get().run(
         "Validation", validate_document, (data, format_name, name, with_dataset),
         time_limit_s=site.settings.validation_time_limit_s)
@@ -55,6 +55,21 @@ def validate() -> Response:
     }
     return rdf_response(bind_prefixes(report.graph, site.published.vocabulary), offer, template="validation/report.html", context=context,
                         path="/validate", offers=(), negotiated=True)
+
+
+def _with_dataset() -> bool:
+    """Read ``with``: ``?with=dataset`` in the URL, or the form's checkbox, which sends
+    "dataset" when ticked and nothing (or "") when not. Any other value is a mistake."""
+    if "with" in request.args:
+        value = request.args["with"]
+    else:
+        value = request.form.get("with", "")
+        if value == "":
+            return False
+    if value != "dataset":
+        raise BadRequest(f"'with' may only be 'dataset' (to validate together with our data), "
+                         f"not '{value}'.")
+    return True
 
 
 def _posted_document() -> tuple[bytes, str, str]:
