@@ -7,10 +7,12 @@ build leaves the previous output intact.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,7 +38,9 @@ def write_dumps(published: PublishedGraph, out_dir: Path) -> list[Path]:
     out_dir = out_dir.resolve()
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+        _remove_abandoned(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-{os.getpid()}-",
+                                        dir=out_dir.parent))
     except OSError as error:
         raise BuildError(f"cannot write to {out_dir.parent}: {error.strerror}") from None
     try:
@@ -74,14 +78,65 @@ def _write_all(published: PublishedGraph, folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+def _remove_abandoned(out_dir: Path) -> None:
+    """Remove the staging folders of builds that were killed (their process is gone)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}-*-*"):
+        kind, _, rest = folder.name[len(out_dir.name) + 2:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind in ("new", "old") and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` with ``staging``: two renames, the old folder removed last."""
+    """Put ``staging`` where ``out_dir`` is, in one step, then remove the old output.
+
+    On Linux, renameat2(RENAME_EXCHANGE) swaps the two folders atomically, so there is no
+    moment at which the output folder is missing; elsewhere, two renames.
+    """
     os.chmod(staging, 0o755)
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(out_dir, old)
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous output
+        return
+    old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
+    shutil.rmtree(old, ignore_errors=True)
+    os.rename(out_dir, old)
     os.rename(staging, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2; False where it is not available."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)
+    if result != 0:
+        errno = ctypes.get_errno()
+        if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not on this kernel or filesystem
+            return False
+        raise OSError(errno, os.strerror(errno), str(second))
+    return True
