@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import percentile, running_server  # noqa: E402
+
 S2S = "PREFIX s2s: <https://w3id.org/safe-to-share/def/s2s#>\n"
 SCENARIOS = [
     ("ASK {} (HTTP floor)", "/sparql?query=" + urllib.parse.quote("ASK {}"),
@@ -42,12 +40,6 @@ SCENARIOS = [
     ("303 from /id/", "/id/organisation/essex-police", "text/turtle"),
     ("download dataset.nt", "/download/dataset.nt", "application/n-triples"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_scenario(port: int, path: str, accept: str, concurrency: int, requests: int,
@@ -92,11 +84,6 @@ def run_scenario(port: int, path: str, accept: str, concurrency: int, requests: 
     return latencies, errors, time.perf_counter() - wall
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=8)
@@ -104,23 +91,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="s2s-serve-", suffix=".log", delete=False)
-    started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "s2s_graph", "--project-root", str(ROOT), "serve",
-         "--port", str(port), "--workers", str(args.workers)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.perf_counter() - started > 120:
-                    sys.exit(f"server did not start; see {log.name}")
-                time.sleep(0.1)
-        print(f"server up in {time.perf_counter() - started:.2f} s (gunicorn, {args.workers} "
+    with running_server(args.workers) as (port, startup):
+        print(f"server up in {startup:.2f} s (gunicorn, {args.workers} "
               f"workers); concurrency {args.concurrency}, up to {args.requests} requests or "
               f"{args.seconds:.0f} s per scenario\n")
         print(f"{'scenario':<30} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
@@ -132,11 +104,6 @@ def main() -> None:
             print(f"{name:<30} {len(latencies):>8} {len(latencies) / wall:>9.1f} "
                   f"{statistics.median(latencies) * 1000:>8.2f} "
                   f"{percentile(latencies, 0.99) * 1000:>8.2f} {errors:>6}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-        os.unlink(log.name)
 
 
 if __name__ == "__main__":

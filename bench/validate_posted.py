@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import generate_about  # noqa: E402
+from harness import running_server  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+from synthetic import generate_about  # noqa: E402
 
 
 def post(port: int, body: bytes, query: str) -> tuple[int, float, bytes]:
@@ -41,25 +37,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "S2S_VALIDATION_TIME_LIMIT_S": "900",
-           "S2S_REQUEST_TIMEOUT_S": "900", "S2S_MAX_UPLOAD_BYTES": str(256 * 1024 * 1024)}
-    log = tempfile.NamedTemporaryFile(prefix="s2s-serve-", suffix=".log", delete=False)
-    server = subprocess.Popen([sys.executable, "-m", "s2s_graph", "--project-root", str(ROOT),
-                               "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                              env=env)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"server did not start; see {log.name}")
-                time.sleep(0.1)
+    env = {"S2S_VALIDATION_TIME_LIMIT_S": "900", "S2S_REQUEST_TIMEOUT_S": "900",
+           "S2S_MAX_UPLOAD_BYTES": str(256 * 1024 * 1024)}
+    with running_server(env=env) as (port, _):
         post(port, b"<a:b> <a:c> <a:d> .\n", "")  # start the validation worker
         print(f"POST /validate, N-Triples, median of {args.runs} runs (1 run at 100k and over)\n")
         print(f"{'triples':>8} {'bytes':>11} {'alone s':>9} {'with dataset s':>15} {'conforms':>9}")
@@ -79,11 +59,6 @@ def main() -> None:
                     verdict = "yes" if b"sh:conforms true" in data else "no"
                 figures.append(statistics.median(times))
             print(f"{triples:>8} {len(body):>11} {figures[0]:>9.2f} {figures[1]:>15.2f} {verdict:>9}")
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-        log.close()
-        os.unlink(log.name)
 
 
 if __name__ == "__main__":

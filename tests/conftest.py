@@ -143,6 +143,11 @@ def wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout_s: fl
     raise AssertionError("server did not start listening")
 
 
+def server_url() -> str:
+    """Kept for modules that import it; the ``server`` fixture gives the URL."""
+    raise RuntimeError("use the server fixture")
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The real server (gunicorn, as `s2s-graph serve` runs it) on a loopback port."""
