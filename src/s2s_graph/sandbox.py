@@ -33,6 +33,7 @@ class Guard:
 
     readable: tuple[str, ...]
     writable: tuple[str, ...]
+    protected: tuple[str, ...] = ()  # never written, even inside a writable folder
 
     def __call__(self, event: str, args: tuple) -> None:
         if event == "open":
@@ -51,17 +52,23 @@ class Guard:
         text = os.path.abspath(os.fsdecode(path))
         writing = bool(flags and flags & WRITE_FLAGS) or (
             isinstance(mode, str) and any(c in mode for c in "wax+"))
-        roots = self.writable if writing else self.readable
-        if not any(text == root or text.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        if writing and _under(text, self.protected):
+            raise Refused(f"s2s-graph never writes to its sources (refused: {text})")
+        if not _under(text, self.writable if writing else self.readable):
             action = "write" if writing else "read"
             raise Refused(f"s2s-graph does not {action} files outside its own folders "
                           f"(refused: {text})")
 
 
+def _under(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
 def server_guard(project_root: Path) -> Guard:
     """Return the guard for a server over ``project_root``: it may read the project, Python's
     own folders and the few system files the standard library reads; write only temporary
-    files (gunicorn's heartbeats, the worker processes' sockets)."""
+    files (gunicorn's heartbeats, the worker processes' sockets), and never the project,
+    even where it lies in the temporary folder."""
     temporary = tempfile.gettempdir()
     python = {sys.prefix, sys.base_prefix, sys.exec_prefix,
               *(p for p in sys.path if p and os.path.isdir(p))}
@@ -69,7 +76,8 @@ def server_guard(project_root: Path) -> Guard:
               "/usr/share/zoneinfo", *mimetypes.knownfiles}
     readable = {str(project_root.resolve()), temporary, *python, *system}
     return Guard(readable=tuple(sorted(os.path.abspath(p) for p in readable)),
-                 writable=(os.path.abspath(temporary), "/dev/null"))
+                 writable=(os.path.abspath(temporary), "/dev/null"),
+                 protected=(str(project_root.resolve()),))
 
 
 def install(guard: Guard) -> None:
