@@ -186,3 +186,19 @@ def test_over_long_queries_get_414_or_413_from_the_real_server(server):
     assert response.status == 413
     response.read()
     connection.close()
+
+
+def test_oversized_headers_are_refused_by_the_real_server(server):
+    parts = urllib.parse.urlsplit(server)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("GET", "/", headers={"X-Padding": "a" * 9000})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 431
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("GET", "/", headers={f"X-Field-{n}": "a" for n in range(150)})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status in (400, 431)
