@@ -20,7 +20,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, percentile, request, running_server  # noqa: E402
-
 from s2s_graph.examples import load_examples  # noqa: E402
 
 MINIMAL = (ROOT / "shapes" / "examples" / "valid" / "minimal.ttl").read_bytes()

@@ -16,7 +16,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import running_server  # noqa: E402
-
 from synthetic import generate_about  # noqa: E402
 
 

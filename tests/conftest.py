@@ -42,10 +42,70 @@ def published(project_settings: Settings) -> PublishedGraph:
 
 
 @pytest.fixture(scope="session")
-def app(project_settings: Settings, published: PublishedGraph):
-    """The Flask app over the real dataset. Session-scoped: building it renders every dump
-    and the vocabulary documentation (about a second), and the app is read-only, so one
-    instance serves every test without leaking state between them."""
+def release_folder(tmp_path_factory, published: PublishedGraph) -> Path:
+    """The real dataset built into a release folder (with its on-disk store), once."""
+    from s2s_graph.dumps import write_dumps
+
+    folder = tmp_path_factory.mktemp("release") / "dist"
+    write_dumps(published, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A fresh Virtuoso on loopback for the session (tests/install-test-tools installs it)."""
+    import virtuoso as server
+
+    assert server.available(), "Virtuoso is missing: run tests/install-test-tools"
+    with server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def pushed_release(release_folder: Path, virtuoso, published: PublishedGraph) -> Path:
+    """The release, also put into the session's Virtuoso as `build --push` does."""
+    from s2s_graph.push import PushTarget, graph_payloads, push_graphs
+
+    graphs = (published.vocabulary.ontology_iri, str(published.dataset_iri))
+    push_graphs(graph_payloads(published.store, graphs),
+                PushTarget(virtuoso.graph_store, "dba", "dba"))
+    return release_folder
+
+
+def store_settings(store: str, base: Settings, request) -> Settings:
+    """Settings that serve the real dataset from ``store`` (memory, disk or remote)."""
+    from dataclasses import replace
+
+    if store == "memory":
+        return base
+    if store == "disk":
+        return replace(base, store="disk", dist_dir=request.getfixturevalue("release_folder"))
+    folder = request.getfixturevalue("pushed_release")
+    return replace(base, store="remote", dist_dir=folder,
+                   remote_endpoint=request.getfixturevalue("virtuoso").sparql)
+
+
+STORES = ("memory", "disk", "remote")
+
+
+@pytest.fixture(scope="session", params=STORES)
+def app(request, project_settings: Settings, published: PublishedGraph):
+    """The Flask app over the real dataset, once for each store the app can serve from, so
+    that every HTTP test runs on each. Session-scoped: building it renders every dump and
+    the vocabulary documentation (about a second), and the app is read-only, so one instance
+    serves every test without leaking state between them."""
+    from s2s_graph.web import create_app
+
+    settings = store_settings(request.param, project_settings, request)
+    app = create_app(settings, published=published if request.param == "memory" else None)
+    yield app
+    app.extensions["s2s_graph"].release.close()
+
+
+@pytest.fixture(scope="session")
+def memory_app(project_settings: Settings, published: PublishedGraph):
+    """The app over the in-memory store only, for tests about the app itself rather than
+    its store."""
     from s2s_graph.web import create_app
 
     return create_app(project_settings, published=published)
@@ -53,8 +113,23 @@ def app(project_settings: Settings, published: PublishedGraph):
 
 @pytest.fixture
 def client(app):
-    """A test client of the app."""
-    return app.test_client()
+    """A test client of the app that reads each response whole and closes it (files sent
+    with send_file are closed then, as a WSGI server closes them)."""
+    from flask.testing import FlaskClient
+
+    class BufferedClient(FlaskClient):
+        def open(self, *args, **kwargs):
+            kwargs.setdefault("buffered", True)
+            return super().open(*args, **kwargs)
+
+    return BufferedClient(app, app.response_class, use_cookies=True)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of a release folder by relative path, but the store (a database whose
+    files are not byte-stable)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] != "store"}
 
 
 @pytest.fixture

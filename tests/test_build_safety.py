@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import snapshot
+
 pytestmark = pytest.mark.slow
 
 
@@ -19,10 +21,6 @@ def build(root: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "s2s_graph", "--project-root", str(root),
                              "build", "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def test_a_killed_build_leaves_the_previous_output_whole(project_copy: Path, tmp_path: Path):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from conftest import EXAMPLES, MINIMAL, ROOT
+from conftest import EXAMPLES, MINIMAL, ROOT, snapshot
 from s2s_graph.cli import main
 
 INVALID = EXAMPLES / "invalid"
@@ -33,7 +33,7 @@ def test_build_of_data_that_breaks_a_shape_writes_nothing_and_exits_1(
         runner: CliRunner, project_copy: Path):
     out = project_copy / "dist"
     assert run(runner, "build", "--out", str(out), root=project_copy).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
     recommendations = project_copy / "data" / "recommendation.ttl"
     recommendations.write_text(recommendations.read_text(encoding="utf-8").replace(
         "s2s:number 2 ;", "s2s:number 1 ;"), encoding="utf-8")
@@ -42,14 +42,14 @@ def test_build_of_data_that_breaks_a_shape_writes_nothing_and_exits_1(
     assert "Recommendation number 1 is used twice" in result.stderr
     assert "shapes:RecommendationShape" in result.stderr
     assert "Nothing was written" in result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
 
 
 def test_build_with_a_syntax_error_names_file_and_line_and_exits_2(
         runner: CliRunner, project_copy: Path):
     out = project_copy / "dist"
     assert run(runner, "build", "--out", str(out), root=project_copy).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
     action = project_copy / "data" / "action.ttl"
     lines = action.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines, 1) if "s2s:number 2 ;" in line)
@@ -59,7 +59,7 @@ def test_build_with_a_syntax_error_names_file_and_line_and_exits_2(
     assert result.exit_code == 2
     assert f"data/action.ttl, line {number}" in result.stderr
     assert "Traceback" not in result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
 
 
 def test_build_outside_the_project_says_where_to_run(runner: CliRunner, tmp_path: Path):

@@ -3,6 +3,7 @@ VoID description counts and checksums what was written."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -15,15 +16,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCAT, RDF, VOID
 
-from conftest import ROOT
+from conftest import ROOT, snapshot
 from s2s_graph.dumps import write_dumps
 from s2s_graph.formats import RDF_FORMATS
 from s2s_graph.namespaces import SPDX
 from s2s_graph.published import PublishedGraph
 from s2s_graph.sources import parse_file
 
-DUMP_FILES = ["context.jsonld", "dataset.jsonld", "dataset.nt", "dataset.rdf", "dataset.ttl",
-              "void.ttl"]
+DUMP_FILES = ["context.jsonld", "dashboard.json", "dataset.jsonld", "dataset.nt", "dataset.rdf",
+              "dataset.ttl", "release.json", "shapes.ttl", "store", "vocabulary.ttl", "void.ttl"]
+GZIPPED = ["context.jsonld", "dataset.jsonld", "dataset.nt", "dataset.rdf", "dataset.ttl",
+           "void.ttl"]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,28 @@ def built(published: PublishedGraph, tmp_path_factory) -> Path:
 
 
 def test_build_writes_every_dump(built: Path):
-    assert sorted(p.name for p in built.iterdir()) == DUMP_FILES
+    names = sorted(p.name for p in built.iterdir())
+    assert names == sorted(DUMP_FILES + [n + ".gz" for n in GZIPPED])
+    for name in GZIPPED:
+        assert gzip.decompress((built / (name + ".gz")).read_bytes()) == (built / name).read_bytes()
+
+
+def test_the_release_manifest_lists_every_file_with_its_digest(published, built: Path):
+    manifest = json.loads((built / "release.json").read_text())
+    assert manifest["release"] == published.content_hash
+    assert manifest["triples"] == len(published.graph)
+    assert manifest["types"]["organisation"] == 93
+    for name, info in manifest["files"].items():
+        data = (built / name).read_bytes()
+        assert info == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def test_the_on_disk_store_holds_the_published_quads(published, built: Path):
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(built / "store"))
+    assert len(store) == len(published.store)
+    del store
 
 
 @pytest.mark.parametrize("parser", ["rdflib", "oxigraph"])
@@ -73,8 +97,7 @@ def test_two_builds_are_byte_identical_across_processes(built: Path, tmp_path: P
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-m", "s2s_graph", "--project-root", str(ROOT), "build",
                     "--out", str(out)], check=True, env=env, capture_output=True)
-    for name in DUMP_FILES:
-        assert (out / name).read_bytes() == (built / name).read_bytes(), name
+    assert snapshot(out) == snapshot(built)
 
 
 def test_void_counts_what_the_graph_holds(published: PublishedGraph, built: Path):
@@ -111,7 +134,7 @@ def test_a_failed_write_leaves_the_previous_output_intact(published: PublishedGr
                                                          built: Path, tmp_path: Path):
     out = tmp_path / "dist"
     write_dumps(published, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = snapshot(out)
 
     class Interrupted(Exception):
         pass
@@ -128,5 +151,5 @@ def test_a_failed_write_leaves_the_previous_output_intact(published: PublishedGr
             write_dumps(published, out)
     finally:
         dumps.serialize = original
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"], "no staging folder is left behind"

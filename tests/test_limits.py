@@ -97,7 +97,7 @@ def test_a_request_may_ask_for_less_time_never_more(project_settings, published)
         response = client.get("/sparql", query_string={"query": "ASK {}", "timeout": "0"})
         assert response.status_code == 400
     finally:
-        app.extensions["s2s_graph"].queries.get().close()
+        app.extensions["s2s_graph"].release.close()
 
 
 def test_the_query_page_shows_an_over_time_query_kindly(project_settings, published):
@@ -113,7 +113,7 @@ def test_the_query_page_shows_an_over_time_query_kindly(project_settings, publis
         assert "limit of 0.5 s" in alert.get_text()
         assert soup.find("textarea").get_text().strip() == CROSS_PRODUCT
     finally:
-        app.extensions["s2s_graph"].queries.get().close()
+        app.extensions["s2s_graph"].release.close()
 
 
 def test_a_bad_query_on_the_page_is_shown_with_its_position(client):

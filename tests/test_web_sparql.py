@@ -160,6 +160,9 @@ def test_query_page_for_browsers_runs_a_query(client):
     assert soup.find("label", attrs={"for": "query"}) is not None
     cells = [a["href"] for a in soup.select("table.results td a")]
     assert cells == [f"/doc/recommendation/safe-to-share/{n}" for n in range(1, 6)]
+    # Each link reads as the thing's label, as the data gives it, not as its IRI.
+    texts = [a.get_text() for a in soup.select("table.results td a")]
+    assert texts == [f"Recommendation {n}" for n in range(1, 6)]
 
 
 def test_cors_preflight_and_headers(client):

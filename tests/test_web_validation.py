@@ -181,12 +181,12 @@ def test_the_form_takes_pasted_text_with_a_format(client):
 
 
 @pytest.mark.parametrize("data, words", [
-    ({"data": "   "}, "no data"),
-    ({"data": "<a:b> <a:c> <a:d> .", "format": "csv"}, "Unknown format"),
-    ({"file": (io.BytesIO(b"<a:b> <a:c> <a:d> ."), "data.txt")}, "Choose the format"),
+    (lambda: {"data": "   "}, "no data"),
+    (lambda: {"data": "<a:b> <a:c> <a:d> .", "format": "csv"}, "Unknown format"),
+    (lambda: {"file": (io.BytesIO(b"<a:b> <a:c> <a:d> ."), "data.txt")}, "Choose the format"),
 ])
 def test_form_mistakes_get_400_with_a_message(client, data, words):
-    response = client.post("/validate", data=data, content_type="multipart/form-data",
+    response = client.post("/validate", data=data(), content_type="multipart/form-data",
                            headers={"Accept": "text/plain"})
     assert response.status_code == 400
     assert words in response.get_data(as_text=True)

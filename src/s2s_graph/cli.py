@@ -14,7 +14,16 @@ from rdflib import Graph
 
 from s2s_graph import __version__
 from s2s_graph.dumps import write_dumps
-from s2s_graph.errors import BuildError, DataInvalid, LoadError, QueryError, UnsupportedFormat
+from s2s_graph.errors import (
+    BuildError,
+    DataInvalid,
+    LoadError,
+    QueryError,
+    RemoteStoreError,
+    RemoteStoreTimeout,
+    UnsupportedFormat,
+)
+from s2s_graph.feedback import Feedback
 from s2s_graph.formats import RDF_FORMAT_BY_NAME, RESULTS_FORMAT_BY_NAME, serialize
 from s2s_graph.namespaces import Vocabulary, bind_prefixes, shorten
 from s2s_graph.published import check_sources, publish
@@ -54,22 +63,51 @@ def main(ctx: click.Context, project_root: Path | None, base_iri: str | None) ->
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write the dumps to [env S2S_DIST_DIR; default: dist].")
+              help="Folder to write the release to [env S2S_DIST_DIR; default: dist].")
+@click.option("--push", is_flag=True,
+              help="Then put the release's graphs into the remote store's Graph Store "
+                   "endpoint [env S2S_REMOTE_GRAPH_STORE, S2S_REMOTE_USER, "
+                   "S2S_REMOTE_PASSWORD].")
 @click.pass_obj
-def build(settings: Settings, out_dir: Path | None) -> None:
-    """Load, validate and write the dataset dumps and their VoID description.
+def build(settings: Settings, out_dir: Path | None, push: bool) -> None:
+    """Load, validate and write the release: the dumps, their VoID description, the
+    vocabulary, the shapes, precomputed figures and an on-disk store.
 
-    Writes dataset.ttl, dataset.jsonld, dataset.nt, dataset.rdf, context.jsonld and void.ttl.
     Nothing is written if any source is invalid; the previous output stays as it was.
     """
-    published = _publish_or_exit(settings)
-    target = out_dir if out_dir is not None else settings.dist_path
-    try:
-        written = write_dumps(published, target)
-    except BuildError as error:
-        raise UsageFailure(f"{error}") from None
+    if push and not settings.remote_graph_store:
+        raise UsageFailure("--push needs the URL of the remote store's Graph Store endpoint "
+                           "(S2S_REMOTE_GRAPH_STORE). Nothing was written.")
+    with Feedback() as feedback:
+        feedback.step("Loading and validating the sources")
+        published = _publish_or_exit(settings)
+        target = out_dir if out_dir is not None else settings.dist_path
+        feedback.step(f"Writing the release of {len(published.graph)} triples")
+        try:
+            written = write_dumps(published, target)
+        except BuildError as error:
+            raise UsageFailure(f"{error}") from None
+        if push:
+            _push(settings, published, feedback)
     click.echo(f"Built {len(published.graph)} triples into {target}: "
-               + ", ".join(p.name for p in written))
+               + ", ".join(p.name for p in written)
+               + (f"; pushed to {settings.remote_graph_store}" if push else ""))
+
+
+def _push(settings: Settings, published, feedback: Feedback) -> None:
+    from s2s_graph.push import PushTarget, graph_payloads, push_graphs
+
+    graphs = (published.vocabulary.ontology_iri, str(published.dataset_iri))
+    payloads = graph_payloads(published.store, graphs)
+    advance = feedback.step(f"Pushing to {settings.remote_graph_store}",
+                            total=sum(len(p) for p in payloads.values()))
+    target = PushTarget(settings.remote_graph_store, settings.remote_user,
+                        settings.remote_password, max(settings.remote_timeout_s, 300.0))
+    try:
+        push_graphs(payloads, target, advance)
+    except (RemoteStoreError, RemoteStoreTimeout) as error:
+        feedback.close()
+        raise UsageFailure(f"The release was written, but not pushed: {error}") from None
 
 
 @main.command()
@@ -112,9 +150,11 @@ def validate(settings: Settings, files: tuple[Path, ...], report_format: str,
               help="Worker processes [env S2S_WORKERS; default: 2].")
 @click.pass_obj
 def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
-    """Serve the graph over HTTP: linked data, SPARQL, downloads (embedded in-memory store).
+    """Serve the graph over HTTP: linked data, SPARQL, downloads.
 
-    The data is loaded and validated first; the server refuses to start if it is invalid.
+    From the in-memory store (S2S_STORE=memory, the default) the data is loaded and
+    validated first, and the server refuses to start if it is invalid; the disk and remote
+    stores serve the release `build` wrote (and pushed).
     """
     from dataclasses import replace
 
@@ -126,13 +166,33 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     settings = replace(settings, **{k: v for k, v in
                                     {"host": host, "port": port, "workers": workers}.items()
                                     if v is not None})
-    app = create_app(settings, published=_publish_or_exit(settings))
-    guard = server_guard(settings.project_root)
+    published = _publish_or_exit(settings) if settings.store == "memory" else None
+    try:
+        app = create_app(settings, published=published)
+    except LoadError as error:
+        raise UsageFailure(str(error)) from None
     site = app.extensions["s2s_graph"]
-    site.queries.guard = site.validators.guard = guard
+    store = site.release.store
+    if settings.store == "remote":
+        _check_remote(store, site.release)
+    guard = server_guard(settings.project_root, site.release.folder, store.connections())
+    store.guard_with(guard)
+    site.validators.guard = guard
     install_guard(guard)
-    click.echo(f"Serving {settings.base_iri} on http://{settings.host}:{settings.port}/", err=True)
+    click.echo(f"Serving {settings.base_iri} from the {settings.store} store on "
+               f"http://{settings.host}:{settings.port}/", err=True)
     run_server(app, settings)
+
+
+def _check_remote(store, release) -> None:
+    """Refuse to serve a remote store that holds another release; warn if it is down."""
+    try:
+        store.check_holds(release.triples_by_graph())
+    except LoadError as error:
+        raise UsageFailure(str(error)) from None
+    except (RemoteStoreError, RemoteStoreTimeout) as error:
+        click.echo(f"Warning: {error}; requests will answer 502 or 504 until it is back.",
+                   err=True)
 
 
 @main.command()

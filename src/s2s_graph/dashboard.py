@@ -1,14 +1,14 @@
-"""The figures the human pages lead with, computed once per release: who answered, by kind
-of body, and the responsibility matrix (who must act on what, and what they answered).
-No Flask here; SPARQL runs on the published Oxigraph store."""
+"""The figures the human pages lead with, computed once per release (at build, kept in the
+release folder): who answered, by kind of body, and the responsibility matrix (who must act
+on what, and what they answered). No Flask here; SPARQL runs on the release's store."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from s2s_graph.published import PublishedGraph
-from s2s_graph.sparql import run_query
+from s2s_graph.stores import GraphStore
 
 STATUSES = ("published", "receivedNotPublished", "noReply")
 STATUS_LABELS = {"published": "Published", "receivedNotPublished": "Received but not published",
@@ -125,23 +125,21 @@ class Report:
         return [b for b in self.bodies if b.status == status]
 
 
-def compute_reports(published: PublishedGraph) -> tuple[Report, ...]:
-    """Compute the dashboard and matrix of every report (once per release)."""
-    base = published.vocabulary.base
-    rows = run_query(published.store, BODIES_QUERY, base).rows
-    duties = run_query(published.store, DUTIES_QUERY, base).rows
-    items = run_query(published.store, ITEMS_QUERY, base).rows
+def compute_reports(store: GraphStore, base_iri: str) -> tuple[Report, ...]:
+    """Compute the dashboard and matrix of every report."""
+    rows = [_plain(r) for r in store.select(BODIES_QUERY)]
+    duties = [_plain(r) for r in store.select(DUTIES_QUERY)]
+    items = [_plain(r) for r in store.select(ITEMS_QUERY)]
     reports = []
-    for report_iri, report_label in sorted({(r[0].value, r[1].value) for r in items}):
+    for report_iri, report_label in sorted({(r[0], r[1]) for r in items}):
         columns = [Column(report_iri, "The report")] + [
-            Column(r[2].value, r[3].value) for r in items
-            if r[0].value == report_iri and r[2] is not None]
+            Column(r[2], r[3]) for r in items if r[0] == report_iri and r[2] is not None]
         bodies = _bodies(report_iri, rows)
         cells: dict[tuple[str, str], Cell] = {}
         roles: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for row in duties:
-            if row[0].value == report_iri:
-                roles.setdefault((row[1].value, row[2].value), []).append((row[3].value, row[4].value))
+            if row[0] == report_iri:
+                roles.setdefault((row[1], row[2]), []).append((row[3], row[4]))
         by_iri = {b.iri: b for b in bodies}
         for (body, column), found in roles.items():
             if body in by_iri:
@@ -151,15 +149,41 @@ def compute_reports(published: PublishedGraph) -> tuple[Report, ...]:
     return tuple(reports)
 
 
+def _plain(row) -> tuple:
+    return tuple(str(term) if term is not None else None for term in row)
+
+
+def reports_to_json(reports: tuple[Report, ...]) -> bytes:
+    """Write the reports for the release folder (deterministic)."""
+    doc = [{**asdict(r), "cells": sorted([[b, c, asdict(cell)] for (b, c), cell in r.cells.items()])}
+           for r in reports]
+    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def reports_from_json(data: bytes) -> tuple[Report, ...]:
+    """Read the reports written by :func:`reports_to_json`."""
+    reports = []
+    for r in json.loads(data):
+        bodies = tuple(Body(b["iri"], b["label"], b["kind"], b["status"],
+                            tuple(tuple(t) for t in b["status_by_target"])) for b in r["bodies"])
+        summaries = tuple(KindSummary(s["kind"], s["label"],
+                                      tuple(tuple(c) for c in s["counts"]), s["total"])
+                          for s in r["summaries"])
+        columns = tuple(Column(c["iri"], c["label"]) for c in r["columns"])
+        cells = {(b, c): Cell(tuple(tuple(x) for x in cell["roles"]), cell["status"])
+                 for b, c, cell in r["cells"]}
+        reports.append(Report(r["iri"], r["label"], bodies, summaries, columns, cells))
+    return tuple(reports)
+
+
 def _bodies(report: str, rows) -> tuple[Body, ...]:
     found: dict[str, dict] = {}
     for row in rows:
-        if row[0].value != report:
+        if row[0] != report:
             continue
-        body = found.setdefault(row[1].value, {"label": row[2].value, "kind": row[3].value,
-                                               "targets": {}})
+        body = found.setdefault(row[1], {"label": row[2], "kind": row[3], "targets": {}})
         if row[5] is not None:
-            target, status = row[4].value, row[5].value
+            target, status = row[4], row[5]
             previous = body["targets"].get(target, "")
             if STATUS_RANK[status] > STATUS_RANK[previous]:
                 body["targets"][target] = status

@@ -1,28 +1,44 @@
-"""Write the build output: the dataset in four formats, its JSON-LD context and its VoID.
+"""Write the build output, a release folder: the dataset in four formats (each also
+gzipped), its JSON-LD context, its VoID, the vocabulary and the shapes, the figures the pages
+lead with, a manifest, and an on-disk Oxigraph store.
 
-Output is byte-identical for identical input. The files are written to a fresh folder that
-replaces the output folder only once everything is written, so a failed or interrupted
-build leaves the previous output intact.
+Every file but the store is byte-identical for identical input. The files are written to a
+fresh folder that replaces the output folder only once everything is written, so a failed or
+interrupted build leaves the previous output intact.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gzip
 import hashlib
 import json
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import pyoxigraph
+
+from s2s_graph.dashboard import compute_reports, reports_to_json
 from s2s_graph.errors import BuildError
 from s2s_graph.formats import RDF_FORMAT_BY_NAME, RDF_FORMATS, jsonld_context, serialize
 from s2s_graph.published import PublishedGraph
+from s2s_graph.stores import OxigraphStore
 from s2s_graph.void import Distribution, describe_dataset
 
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
+VOCABULARY_FILE = "vocabulary.ttl"
+SHAPES_FILE = "shapes.ttl"
+DASHBOARD_FILE = "dashboard.json"
+MANIFEST_FILE = "release.json"
+STORE_FOLDER = "store"
+T = TypeVar("T")
+GZIPPED = ("dataset.ttl", "dataset.jsonld", "dataset.nt", "dataset.rdf", CONTEXT_FILE, VOID_FILE)
 
 
 def dump_file_name(suffix: str) -> str:
@@ -30,8 +46,19 @@ def dump_file_name(suffix: str) -> str:
     return f"dataset.{suffix}"
 
 
-def write_dumps(published: PublishedGraph, out_dir: Path) -> list[Path]:
-    """Write every dump into ``out_dir``, replacing its previous content as a whole.
+def write_dumps(published: PublishedGraph, out_dir: Path, *, store: bool = True) -> list[Path]:
+    """Write the release into ``out_dir``, replacing its previous content as a whole.
+
+    :param store: also write the on-disk Oxigraph store (``store/``).
+    :raises BuildError: the folder cannot be written.
+    """
+    names = replace_folder(out_dir, lambda folder: _write_all(published, folder, store))
+    return [out_dir.resolve() / name for name in names]
+
+
+def replace_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
+    """Have ``fill`` write a fresh folder, then put it in place of ``out_dir`` as a whole, so
+    that a failed or interrupted write leaves the previous content intact.
 
     :raises BuildError: the folder cannot be written.
     """
@@ -44,7 +71,7 @@ def write_dumps(published: PublishedGraph, out_dir: Path) -> list[Path]:
     except OSError as error:
         raise BuildError(f"cannot write to {out_dir.parent}: {error.strerror}") from None
     try:
-        names = _write_all(published, staging)
+        result = fill(staging)
         _swap_in(staging, out_dir)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -52,11 +79,11 @@ def write_dumps(published: PublishedGraph, out_dir: Path) -> list[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [out_dir / name for name in names]
+    return result
 
 
 def render_dumps(published: PublishedGraph) -> dict[str, bytes]:
-    """Return every file of the build output by name, as bytes (the server serves these)."""
+    """Return every file of the release but the store, by name, as bytes."""
     context = jsonld_context(published.graph)
     files: dict[str, bytes] = {}
     distributions = []
@@ -68,13 +95,54 @@ def render_dumps(published: PublishedGraph) -> dict[str, bytes]:
     files[CONTEXT_FILE] = (json.dumps({"@context": context}, indent=2, sort_keys=True)
                            + "\n").encode("utf-8")
     void = describe_dataset(published, tuple(distributions))
-    files[VOID_FILE] = serialize(void, RDF_FORMAT_BY_NAME["turtle"])
+    turtle = RDF_FORMAT_BY_NAME["turtle"]
+    files[VOID_FILE] = serialize(void, turtle)
+    files[VOCABULARY_FILE] = serialize(published.ontology, turtle)
+    files[SHAPES_FILE] = serialize(published.shapes, turtle)
+    store = OxigraphStore(published.vocabulary.base, nquads=_nquads(published), workers=0)
+    files[DASHBOARD_FILE] = reports_to_json(compute_reports(store, published.vocabulary.base))
+    for name in GZIPPED:
+        files[name + ".gz"] = gzip.compress(files[name], mtime=0)
+    files[MANIFEST_FILE] = _manifest(published, files)
     return files
 
 
-def _write_all(published: PublishedGraph, folder: Path) -> list[str]:
+def _nquads(published: PublishedGraph) -> bytes:
+    return published.store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+
+
+def _manifest(published: PublishedGraph, files: dict[str, bytes]) -> bytes:
+    """Describe the release for the server: identity, graphs, counts and every file's digest."""
+    vocabulary = published.vocabulary
+    manifest = {
+        "format": 1,
+        "release": published.content_hash,
+        "base": vocabulary.base,
+        "dataset": str(published.dataset_iri),
+        "graphs": {"vocabulary": vocabulary.ontology_iri, "data": str(published.dataset_iri)},
+        "triples": len(published.graph),
+        "graph_triples": {"vocabulary": len(published.ontology), "data": len(published.data)},
+        "types": {t: len(published.members(t)) for t in published.types()},
+        "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                  for name, data in sorted(files.items())},
+    }
+    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def write_store(nquads: bytes, folder: Path) -> None:
+    """Write an on-disk Oxigraph store holding ``nquads`` (closed when this returns)."""
+    store = pyoxigraph.Store(str(folder))
+    store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store
+
+
+def _write_all(published: PublishedGraph, folder: Path, store: bool) -> list[str]:
     for name, data in render_dumps(published).items():
         (folder / name).write_bytes(data)
+    if store:
+        write_store(_nquads(published), folder / STORE_FOLDER)
     return sorted(p.name for p in folder.iterdir())
 
 

@@ -78,3 +78,11 @@ class TimeLimitExceeded(S2SError):
 
 class Busy(S2SError):
     """Every worker that could do this is busy; try again shortly."""
+
+
+class RemoteStoreError(S2SError):
+    """The remote SPARQL store is down or failed (answered as 502 Bad Gateway)."""
+
+
+class RemoteStoreTimeout(S2SError):
+    """The remote SPARQL store did not answer in time (answered as 504 Gateway Timeout)."""

@@ -1,7 +1,8 @@
 """What a thing's page shows, as plain values: its properties grouped and named in words,
 external identifiers as links to their registries, provenance, and the panels that answer
 the questions people bring (a force's overseer and both responses; who must act on a
-recommendation and who answered). No Flask here."""
+recommendation and who answered). Built from the thing's document and a few SPARQL queries
+on the release's store. No Flask here."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
-from s2s_graph.dashboard import STATUS_LABELS, Report
+from s2s_graph.dashboard import STATUS_LABELS, STATUS_RANK
 from s2s_graph.display import Labeller, Row, Value
-from s2s_graph.published import PublishedGraph
+from s2s_graph.documents import iri_term
+from s2s_graph.release import Release
 
 # Registries the identifiers belong to: ONS geography (GSS codes) and the data.police.uk API.
 ONS_GEOGRAPHY = "https://statistics.data.gov.uk/id/statistical-geography/"
@@ -29,6 +31,39 @@ TEXT_KIND_NOTES = {
     "paraphrase": "This text is a paraphrase by the sources named below, not the report's "
                   "own wording.",
 }
+PREFIXES = """PREFIX s2s: <def/s2s#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+RESPONSES_OF = PREFIXES + """
+SELECT ?body ?bodyLabel ?response ?responseLabel ?status ?title ?related ?relatedLabel WHERE {
+  VALUES ?body { %(bodies)s }
+  ?response s2s:respondent ?body ; s2s:status ?status .
+  OPTIONAL { ?body rdfs:label ?bodyLabel }
+  OPTIONAL { ?response rdfs:label ?responseLabel }
+  OPTIONAL { ?response s2s:documentTitle ?title }
+  OPTIONAL { ?response s2s:relatedDocument ?related OPTIONAL { ?related rdfs:label ?relatedLabel } }
+}"""
+
+WHO_MUST_ACT = PREFIXES + """
+SELECT ?body ?bodyLabel ?role ?basis ?status WHERE {
+  ?duty s2s:concerns %(item)s ; s2s:responsibleBody ?body ; s2s:role ?roleIri ;
+        s2s:basis ?basisIri .
+  OPTIONAL { ?body rdfs:label ?bodyLabel }
+  BIND(STRAFTER(STR(?roleIri), "#") AS ?role)
+  BIND(STRAFTER(STR(?basisIri), "#") AS ?basis)
+  OPTIONAL { ?own s2s:respondent ?body ; s2s:respondsTo %(item)s ; s2s:status ?ownStatus }
+  OPTIONAL { %(item)s s2s:inReport ?report .
+             ?toReport s2s:respondent ?body ; s2s:respondsTo ?report ; s2s:status ?reportStatus }
+  BIND(STRAFTER(STR(COALESCE(?ownStatus, ?reportStatus)), "#") AS ?status)
+}"""
+
+UPDATES_ON = PREFIXES + """
+SELECT ?response ?body ?bodyLabel ?status ?statement WHERE {
+  ?response s2s:respondsTo %(item)s ; s2s:statement ?statement ; s2s:respondent ?body ;
+            s2s:status ?status .
+  OPTIONAL { ?body rdfs:label ?bodyLabel }
+} ORDER BY ?response"""
 
 
 @dataclass(frozen=True)
@@ -64,25 +99,23 @@ class EntityPage:
 
 
 class PageMaker:
-    """Builds entity pages from the published graph and the reports' dashboards."""
+    """Builds entity pages from a thing's document and the release's store."""
 
-    def __init__(self, published: PublishedGraph, labeller: Labeller, reports: tuple[Report, ...]):
-        self.published = published
+    def __init__(self, release: Release, labeller: Labeller):
+        self.release = release
         self.labeller = labeller
-        self.reports = reports
-        self.s2s = published.vocabulary.s2s
-        self.graph = published.graph
+        self.s2s = release.vocabulary.s2s
 
-    def local(self, term) -> str:
+    @staticmethod
+    def local(term) -> str:
         return str(term).rsplit("#", 1)[-1] if isinstance(term, URIRef) else ""
 
     def page(self, thing: URIRef, document: Graph) -> EntityPage:
         """Return the page of ``thing``; ``document`` is its RDF document."""
-        labeller, s2s, g = self.labeller, self.s2s, self.graph
-        rows = labeller.rows(document, thing)
+        labeller, s2s, g = self.labeller, self.s2s, document
         names, details, provenance = [], [], []
-        has_name = (thing, SKOS.prefLabel, None) in self.graph
-        for row in rows:
+        has_name = (thing, SKOS.prefLabel, None) in g
+        for row in labeller.rows(g, thing):
             predicate = URIRef(row.predicate)
             if predicate == RDF.type or self.local(predicate) in IDENTIFIERS:
                 continue
@@ -95,21 +128,21 @@ class PageMaker:
                 provenance.append(row)
             else:
                 details.append(row)
-        groups = tuple(g for g in (Group("Names", tuple(names)), Group("Details", tuple(details)),
-                                   Group("Where this comes from", tuple(provenance))) if g.rows)
+        groups = tuple(x for x in (Group("Names", tuple(names)), Group("Details", tuple(details)),
+                                   Group("Where this comes from", tuple(provenance))) if x.rows)
         text = g.value(thing, s2s.text) or g.value(thing, s2s.statement) \
             or g.value(thing, DCTERMS.description) or g.value(thing, SKOS.definition)
         return EntityPage(
+            iri=str(thing), title=labeller.label(thing, g),
+            types=tuple(labeller.value(t, g) for t in sorted(g.objects(thing, RDF.type))),
+            notes=self._notes(thing, g), identifiers=self._identifiers(thing, g),
+            groups=groups, panels=self._panels(thing, g), incoming=self._incoming(g, thing),
             lead=str(text or ""),
             lead_is_quote=g.value(thing, s2s.textKind) == s2s.reportWording
-            or (thing, s2s.statement, None) in g,
-            iri=str(thing), title=labeller.label(thing),
-            types=tuple(labeller.value(t) for t in sorted(self.graph.objects(thing, RDF.type))),
-            notes=self._notes(thing), identifiers=self._identifiers(thing), groups=groups,
-            panels=self._panels(thing), incoming=self._incoming(document, thing))
+            or (thing, s2s.statement, None) in g)
 
-    def _notes(self, thing: URIRef) -> tuple[str, ...]:
-        g, s2s = self.graph, self.s2s
+    def _notes(self, thing: URIRef, g: Graph) -> tuple[str, ...]:
+        s2s = self.s2s
         notes = []
         if (thing, s2s.inReport, None) in g:
             kind = g.value(thing, s2s.textKind)
@@ -123,12 +156,13 @@ class PageMaker:
                          + str(g.value(thing, DCTERMS.description) or ""))
         return tuple(n.strip() for n in notes)
 
-    def _identifiers(self, thing: URIRef) -> tuple[tuple[str, Value], ...]:
-        g, s2s = self.graph, self.s2s
+    def _identifiers(self, thing: URIRef, g: Graph) -> tuple[tuple[str, Value], ...]:
+        s2s = self.s2s
         found = []
         code = g.value(thing, s2s.policeForceAreaCode)
         if code is not None:
-            found.append(("ONS police force area code", Value(str(code), href=ONS_GEOGRAPHY + str(code))))
+            found.append(("ONS police force area code",
+                          Value(str(code), href=ONS_GEOGRAPHY + str(code))))
         police_uk = g.value(thing, s2s.policeUkId)
         if police_uk is not None:
             found.append(("data.police.uk identifier",
@@ -138,56 +172,74 @@ class PageMaker:
             found.append(("Landing page", Value(str(landing), href=str(landing))))
         return tuple(found)
 
-    def _responses_of(self, body) -> list[tuple]:
-        g, s2s, value = self.graph, self.s2s, self.labeller.value
-        rows = []
-        for response in sorted(g.subjects(s2s.respondent, body)):
-            title = g.value(response, s2s.documentTitle)
-            related = tuple(value(d) for d in sorted(g.objects(response, s2s.relatedDocument)))
-            rows.append((value(body), value(response),
-                         value(g.value(response, s2s.status)),
-                         value(title) if title is not None else None, related or None))
-        return rows
+    def _value(self, term, label) -> Value | None:
+        if term is None:
+            return None
+        return self.labeller.value(term, label=str(label) if label is not None else None)
 
-    def _panels(self, thing: URIRef) -> tuple[Panel, ...]:
-        g, s2s, value = self.graph, self.s2s, self.labeller.value
+    def _responses_of(self, bodies: list[URIRef]) -> list[tuple]:
+        if not bodies:
+            return []
+        query = RESPONSES_OF % {"bodies": " ".join(iri_term(str(b)) for b in bodies)}
+        records: dict[tuple, dict] = {}
+        for body, body_label, response, response_label, status, title, related, related_label \
+                in self.release.store.select(query):
+            record = records.setdefault((body, response), {
+                "cells": (self._value(body, body_label), self._value(response, response_label),
+                          self.labeller.value(status),
+                          Value(str(title), language="en") if title is not None else None),
+                "related": []})
+            if related is not None:
+                value = self._value(related, related_label)
+                if value not in record["related"]:
+                    record["related"].append(value)
+        order = {b: i for i, b in enumerate(bodies)}
+        return [(*r["cells"], tuple(r["related"]) or None)
+                for key, r in sorted(records.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))]
+
+    def _panels(self, thing: URIRef, g: Graph) -> tuple[Panel, ...]:
+        s2s, labeller = self.s2s, self.labeller
         panels = []
         response_columns = ("Body", "Record", "Status", "Document title (as listed)",
                             "Documents found elsewhere")
-        if (thing, RDF.type, s2s.TerritorialPoliceForce) in g:
-            overseer = g.value(thing, s2s.overseenBy)
+        overseer = g.value(thing, s2s.overseenBy)
+        if (thing, RDF.type, s2s.TerritorialPoliceForce) in g and overseer is not None:
             panels.append(Panel("Responses of the force and of its local policing body",
-                                response_columns,
-                                tuple(self._responses_of(thing) + self._responses_of(overseer)),
-                                note=f"{self.labeller.label(thing)} is overseen by "
-                                     f"{self.labeller.label(overseer)}."))
-        forces = sorted(g.subjects(s2s.overseenBy, thing))
+                                response_columns, tuple(self._responses_of([thing, overseer])),
+                                note=f"{labeller.label(thing, g)} is overseen by "
+                                     f"{labeller.label(overseer, g)}."))
+        forces = sorted(s for s in g.subjects(s2s.overseenBy, thing))
         if forces:
             panels.append(Panel("Responses of this body and of the forces it oversees",
-                                response_columns,
-                                tuple(self._responses_of(thing)
-                                      + [r for f in forces for r in self._responses_of(f)])))
-        for report in self.reports:
-            cells = [(body, report.cells.get((body.iri, str(thing))))
-                     for body in report.bodies]
-            cells = [(b, c) for b, c in cells if c is not None]
-            if not cells:
-                continue
-            panels.append(Panel(
-                "Who must act on it, and what they answered",
-                ("Body", "Role", "Basis", "Their answer"),
-                tuple((value(URIRef(b.iri)), tuple(Value(r) for r, _ in c.roles),
-                       tuple(Value(basis) for _, basis in c.roles),
-                       Value(STATUS_LABELS[c.status])) for b, c in cells),
-                note="“Their answer” is the status of the body's answer on this item where it "
-                     "gave one, otherwise of its response to the report."))
-        updates = [r for r in g.subjects(s2s.respondsTo, thing)
-                   if (r, s2s.statement, None) in g]
+                                response_columns, tuple(self._responses_of([thing, *forces]))))
+        if (None, s2s.concerns, thing) in g:
+            panels.append(self._who_must_act(thing))
+        updates = self.release.store.select(UPDATES_ON % {"item": iri_term(str(thing))}) \
+            if (None, s2s.respondsTo, thing) in g else []
         if updates:
             panels.append(Panel("Updates on it", ("Body", "Status", "What they said"), tuple(
-                (value(g.value(r, s2s.respondent)), value(g.value(r, s2s.status)),
-                 value(g.value(r, s2s.statement))) for r in sorted(updates))))
+                (self._value(body, body_label), labeller.value(status),
+                 Value(str(statement), language="en"))
+                for _, body, body_label, status, statement in updates)))
         return tuple(panels)
+
+    def _who_must_act(self, thing: URIRef) -> Panel:
+        best: dict[tuple, tuple] = {}
+        for body, label, role, basis, status in self.release.store.select(
+                WHO_MUST_ACT % {"item": iri_term(str(thing))}):
+            key = (str(body), str(role), str(basis))
+            status = str(status) if status is not None else ""
+            if key not in best or STATUS_RANK.get(status, 0) > STATUS_RANK.get(best[key][1], 0):
+                best[key] = (self._value(body, label), status)
+        rows = sorted(((value, role, basis, status) for (_, role, basis), (value, status)
+                       in best.items()), key=lambda r: (r[0].text.lower(), r[1]))
+        return Panel(
+            "Who must act on it, and what they answered",
+            ("Body", "Role", "Basis", "Their answer"),
+            tuple((value, (Value(role),), (Value(basis),), Value(STATUS_LABELS.get(status, "")))
+                  for value, role, basis, status in rows),
+            note="“Their answer” is the status of the body's answer on this item where it gave "
+                 "one, otherwise of its response to the report.")
 
     def _incoming(self, document: Graph, thing: URIRef) -> tuple[Row, ...]:
         rows = []

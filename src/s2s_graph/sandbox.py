@@ -34,14 +34,18 @@ class Guard:
     readable: tuple[str, ...]
     writable: tuple[str, ...]
     protected: tuple[str, ...] = ()  # never written, even inside a writable folder
+    reachable: tuple[tuple[str, int], ...] = ()  # (IP address, port) of a remote store
 
     def __call__(self, event: str, args: tuple) -> None:
         if event == "open":
             self._check_open(*args[:3])
         elif event == "socket.connect":
-            sock = args[0]
-            if getattr(sock, "family", None) != socket.AF_UNIX:
-                raise Refused(f"s2s-graph makes no outbound connection (refused: {args[1]!r})")
+            sock, address = args[0], args[1]
+            if getattr(sock, "family", None) == socket.AF_UNIX:
+                return
+            if isinstance(address, tuple) and tuple(address[:2]) in self.reachable:
+                return
+            raise Refused(f"s2s-graph makes no outbound connection (refused: {address!r})")
         elif event in ("urllib.Request", "http.client.connect", "ftplib.connect",
                        "smtplib.connect", "webbrowser.open"):
             raise Refused(f"s2s-graph makes no outbound request (refused: {event})")
@@ -64,7 +68,8 @@ def _under(path: str, roots: tuple[str, ...]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-def server_guard(project_root: Path) -> Guard:
+def server_guard(project_root: Path, release_folder: Path | None = None,
+                 stores: tuple[tuple[str, int], ...] = ()) -> Guard:
     """Return the guard for a server over ``project_root``: it may read the project, Python's
     own folders and the few system files the standard library reads; write only temporary
     files (gunicorn's heartbeats, the worker processes' sockets), and never the project,
@@ -75,9 +80,13 @@ def server_guard(project_root: Path) -> Guard:
     system = {"/dev/null", "/dev/urandom", "/proc/self", "/etc/localtime",
               "/usr/share/zoneinfo", *mimetypes.knownfiles}
     readable = {str(project_root.resolve()), temporary, *python, *system}
+    if release_folder is not None:
+        readable.add(str(release_folder.resolve()))
+    reachable = tuple(sorted({(info[4][0], port) for host, port in stores
+                              for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}))
     return Guard(readable=tuple(sorted(os.path.abspath(p) for p in readable)),
                  writable=(os.path.abspath(temporary), "/dev/null"),
-                 protected=(str(project_root.resolve()),))
+                 protected=(str(project_root.resolve()),), reachable=reachable)
 
 
 def install(guard: Guard) -> None:

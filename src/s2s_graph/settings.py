@@ -36,6 +36,18 @@ class Settings:
         Path("dist"),
         "Folder the build writes its dumps to; relative paths are taken from project_root.",
     )
+    store: str = _setting(
+        "memory", "Where the server's data lives: memory (load and validate the sources at "
+                  "start), disk (the built release's Oxigraph store, opened read-only) or "
+                  "remote (a SPARQL endpoint holding the built release).")
+    remote_endpoint: str = _setting(
+        "", "URL of the SPARQL endpoint of the remote store (with S2S_STORE=remote).")
+    remote_graph_store: str = _setting(
+        "", "URL of the remote store's SPARQL 1.1 Graph Store endpoint, for `build --push`.")
+    remote_user: str = _setting("", "User name for `build --push`, if the store needs one.")
+    remote_password: str = _setting("", "Password for `build --push`, if the store needs one.")
+    remote_timeout_s: float = _setting(
+        30.0, "Seconds to wait for the remote store before answering 504.")
     host: str = _setting("127.0.0.1", "Interface the server listens on.")
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Server worker processes (gunicorn); one per core is a good start.")

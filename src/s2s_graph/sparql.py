@@ -24,12 +24,11 @@ from s2s_graph.formats import (
     ResultsFormat,
 )
 from s2s_graph.namespaces import SD, new_graph
-from s2s_graph.published import PublishedGraph
 from s2s_graph.sources import to_rdflib
 
 # SPARQL 1.1 terminals that can hide keywords: strings (long ones first), IRIs and comments.
 # IRIREF excludes spaces, so "?a < ?b" stays a comparison (SPARQL 1.1 Query §19.8).
-_TOKEN = re.compile(
+TOKEN = re.compile(
     r'''(?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*)'''
     r"|(?P<name>[?$]?[A-Za-z_][\w\-.]*(?::[\w\-.:%]*)?|:[\w\-.:%]*)"
     r"|(?P<other>\S)",
@@ -47,7 +46,7 @@ def keywords(query: str) -> list[str]:
     look like keywords.
     """
     words = []
-    for match in _TOKEN.finditer(query):
+    for match in TOKEN.finditer(query):
         name = match.group("name")
         if name and name[0] not in "?$" and ":" not in name:
             words.append(name.upper())
@@ -230,6 +229,11 @@ def query_state(base_iri: str, nquads: bytes) -> QueryState:
     return QueryState(store, base_iri)
 
 
+def query_state_from_path(base_iri: str, path: str) -> QueryState:
+    """Build a worker's state by opening an on-disk store read-only (instant at any size)."""
+    return QueryState(pyoxigraph.Store.read_only(path), base_iri)
+
+
 @dataclass(frozen=True)
 class QueryAnswer:
     """What a worker sends back: the serialised result, or rows for a page, and whether
@@ -251,6 +255,12 @@ def answer_query(state: QueryState, query: str, format_name: str,
     terms for a page, at most ``page_rows``)."""
     result = run_query(state.store, query, state.base_iri, default_graph_uris=default_graph_uris,
                        named_graph_uris=named_graph_uris, max_rows=max_rows)
+    return answer_from_result(result, format_name, page_rows, prefixes)
+
+
+def answer_from_result(result: QueryResult, format_name: str, page_rows: int,
+                       prefixes: dict[str, str]) -> QueryAnswer:
+    """Serialise a result in ``format_name`` ("html": rows of rdflib terms for a page)."""
     source = result.rows if result.kind == "select" else \
         tuple((t.subject, t.predicate, t.object) for t in result.triples)
     if format_name == "html":
@@ -283,13 +293,14 @@ FORMAT_IRI_BY_NAME = {
 }
 
 
-def describe_service(published: PublishedGraph, endpoint: str, void_document: str) -> Graph:
+def describe_service(release, endpoint: str, void_document: str) -> Graph:
     """Return the SPARQL 1.1 Service Description of the endpoint at ``endpoint``.
 
     The default dataset is described by our VoID description (``void_document``); its default
     graph is the union of the vocabulary and the data, which are also named graphs.
     """
-    graph = new_graph(published.vocabulary)
+    vocabulary = release.vocabulary
+    graph = new_graph(vocabulary)
     service = URIRef(endpoint)
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
@@ -301,20 +312,19 @@ def describe_service(published: PublishedGraph, endpoint: str, void_document: st
     dataset = BNode("defaultDataset")
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
-    graph.add((dataset, DCTERMS.source, published.dataset_iri))
+    graph.add((dataset, DCTERMS.source, release.dataset_iri))
     graph.add((dataset, RDFS.seeAlso, URIRef(void_document)))
     default_graph = BNode("defaultGraph")
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
-    graph.add((default_graph, VOID.triples, Literal(len(published.graph))))
-    for name, triples in ((URIRef(published.vocabulary.ontology_iri), published.ontology),
-                          (published.dataset_iri, published.data)):
-        named = BNode(f"named{len(list(graph.objects(dataset, SD.namedGraph)))}")
-        described = BNode(f"graph{len(list(graph.objects(dataset, SD.namedGraph)))}")
+    graph.add((default_graph, VOID.triples, Literal(release.triples)))
+    for n, (name, key) in enumerate(((URIRef(vocabulary.ontology_iri), "vocabulary"),
+                                     (release.dataset_iri, "data"))):
+        named, described = BNode(f"named{n}"), BNode(f"graph{n}")
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, name))
         graph.add((named, SD.graph, described))
         graph.add((described, RDF.type, SD.Graph))
-        graph.add((described, VOID.triples, Literal(len(triples))))
+        graph.add((described, VOID.triples, Literal(release.graph_triples[key])))
     return graph

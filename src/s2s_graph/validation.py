@@ -165,6 +165,18 @@ def validation_context(base_iri: str, shapes_nt: bytes, ontology_nt: bytes,
     )
 
 
+def validation_context_from_files(base_iri: str, shapes: str, ontology: str,
+                                  dataset: str) -> ValidationContext:
+    """Build a context from a release folder's files (how a worker process receives it)."""
+    from pathlib import Path
+
+    from s2s_graph.sources import parse_file
+
+    return ValidationContext(base_iri, parse_file(Path(shapes), base_iri),
+                             parse_file(Path(ontology), base_iri),
+                             parse_file(Path(dataset), base_iri))
+
+
 def validate_document(context: ValidationContext, data: bytes, format_name: str, name: str,
                       with_dataset: bool = False) -> ValidationReport:
     """Parse an outside RDF document and validate it, on its own or merged with our data.

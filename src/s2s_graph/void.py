@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
 from s2s_graph.formats import RdfFormat
 from s2s_graph.namespaces import SPDX, new_graph
@@ -37,6 +37,10 @@ def describe_dataset(published: PublishedGraph,
     out = new_graph(published.vocabulary)
     for predicate, value in published.data.predicate_objects(dataset):
         out.add((dataset, predicate, value))
+        # the names of its sources, publisher and creator, so the description reads alone
+        for label_predicate in (RDFS.label, DCTERMS.title):
+            for label in graph.objects(value, label_predicate):
+                out.add((value, label_predicate, label))
 
     subjects = {s for s in graph.subjects()}
     entities = published.members_of_types()

@@ -163,6 +163,13 @@ class ProcessLocalPool:
         self._pid: int | None = None
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        """Stop this process's pool, if it was started."""
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                self._pool.close()
+            self._pool = None
+
     def get(self) -> WorkerPool:
         """Return this process's pool, starting it if needed."""
         with self._lock:

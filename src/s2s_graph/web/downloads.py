@@ -1,52 +1,51 @@
 """Blueprint for the dataset as files: ``/download/dataset.{ttl,jsonld,nt,rdf}``, its JSON-LD
-context, and ``/.well-known/void``. Strong ETags, Last-Modified, 304 on conditional requests
-and gzip on request. The bytes are the build's own (``dumps.render_dumps``)."""
+context, and ``/.well-known/void``, served from the release folder with strong ETags (each
+file's SHA-256), Last-Modified, 304 on conditional requests, and the gzipped copy when the
+client accepts gzip."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, send_file
 from werkzeug.exceptions import NotFound
 
 from s2s_graph.dumps import CONTEXT_FILE, VOID_FILE, dump_file_name
 from s2s_graph.formats import RDF_FORMAT_BY_SUFFIX, rdf_format
-from s2s_graph.web import Download, current_site
+from s2s_graph.release import ReleaseFile
+from s2s_graph.web import current_site
 from s2s_graph.web.negotiation import HTML, PAGE_OFFERS, RDF_OFFERS, negotiate, split_suffix
 from s2s_graph.web.rendering import rdf_response
 
 blueprint = Blueprint("downloads", __name__)
+DOWNLOADS = {dump_file_name(s) for s in RDF_FORMAT_BY_SUFFIX} | {CONTEXT_FILE}
 
 
 @blueprint.get("/download/<name>")
 def download(name: str) -> Response:
     """Answer one file of the build output."""
     site = current_site()
-    stem, _, suffix = name.rpartition(".")
-    allowed = {dump_file_name(s) for s in RDF_FORMAT_BY_SUFFIX} | {CONTEXT_FILE}
-    if name not in allowed or name not in site.downloads:
-        raise NotFound(f"No download '{name}'. Available: " + ", ".join(sorted(allowed)) + ".")
+    if name not in DOWNLOADS or name not in site.release.files:
+        raise NotFound(f"No download '{name}'. Available: " + ", ".join(sorted(DOWNLOADS)) + ".")
+    suffix = name.rpartition(".")[2]
     media_type = "application/ld+json" if suffix == "jsonld" else rdf_format(suffix).media_type
-    return _file_response(site.downloads[name], media_type)
+    return file_response(site.release.files[name], media_type)
 
 
-def _file_response(file: Download, media_type: str) -> Response:
+def file_response(file: ReleaseFile, media_type: str) -> Response:
     """Send a file with validators, honouring If-None-Match / If-Modified-Since and gzip."""
     site = current_site()
-    gzipped = "gzip" in request.accept_encodings
-    data = file.gzipped if gzipped else file.data
-    response = Response(data, mimetype=media_type)
-    if media_type.startswith("text/") or media_type.endswith("json"):
-        response.charset = "utf-8"
+    gzipped = file.gzipped is not None and "gzip" in request.accept_encodings
     # A strong ETag names one representation, so the gzip form has its own (RFC 9110 §8.8.3).
-    response.set_etag(file.etag + ("-gzip" if gzipped else ""))
+    response = send_file(file.gzipped if gzipped else file.path, mimetype=media_type,
+                         conditional=True, etag=file.sha256 + ("-gzip" if gzipped else ""),
+                         last_modified=site.last_modified, max_age=3600)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
+    if media_type.startswith("text/") or media_type.endswith("json"):
+        response.charset = "utf-8"
     response.vary.add("Accept-Encoding")
-    if site.last_modified is not None:
-        response.last_modified = site.last_modified
     response.headers["Content-Disposition"] = f'inline; filename="{file.name}"'
     response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    return response.make_conditional(request)
+    return response
 
 
 @blueprint.get("/.well-known/<name>")
@@ -60,11 +59,11 @@ def void(name: str) -> Response:
     offers = (*RDF_OFFERS, HTML)
     offer = negotiate(offers, forced)
     if offer.name == "turtle" and forced is None:
-        response = _file_response(site.downloads[VOID_FILE], "text/turtle")
+        response = file_response(site.release.files[VOID_FILE], "text/turtle")
         response.vary.add("Accept")
         return response
-    graph = site.void_graph
-    page = site.pages.page(site.published.dataset_iri, graph) if offer == HTML else None
+    graph = site.release.void
+    page = site.pages.page(site.release.dataset_iri, graph) if offer == HTML else None
     context = {"title": page.title if page else "", "page": page}
     return rdf_response(graph, offer, template="resources/document.html", context=context,
                         path="/.well-known/void", offers=offers, negotiated=forced is None,

@@ -14,6 +14,8 @@ from s2s_graph.errors import (
     LoadError,
     QueryError,
     QueryRefused,
+    RemoteStoreError,
+    RemoteStoreTimeout,
     TimeLimitExceeded,
     UnsupportedFormat,
 )
@@ -27,9 +29,11 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (TimeLimitExceeded, 503),
     (Busy, 503),
     (WorkerCrashed, 503),
+    (RemoteStoreError, 502),
+    (RemoteStoreTimeout, 504),
 )
-TITLES = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable",
-          503: "Service Unavailable"}
+TITLES = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 502: "Bad Gateway",
+          503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
 def wants_html() -> bool:
@@ -63,7 +67,7 @@ def register_error_handlers(app: Flask) -> None:
     for error_type, status in STATUS_BY_ERROR:
         def handler(error: Exception, status: int = status):
             response = error_response(status, TITLES[status], sentence(str(error)))
-            if status == 503:
+            if status in (503, 504):
                 response.headers["Retry-After"] = "5"
             return response
 

@@ -9,24 +9,26 @@ from s2s_graph.namespaces import DCAT_VERSION
 from s2s_graph.web import current_site
 
 blueprint = Blueprint("home", __name__)
+DASHBOARDS_ON_HOME = 3  # the first reports; the rest are a click away in the list
 
 
 @blueprint.get("/")
 def index() -> str:
     """Answer the home page and its response dashboard."""
     site = current_site()
-    published = site.published
-    data, dataset = published.data, published.dataset_iri
+    release = site.release
+    void, dataset = release.void, release.dataset_iri
     labeller = site.labeller
     about = {
         "title": labeller.label(dataset),
-        "description": str(data.value(dataset, DCTERMS.description) or ""),
-        "licence": labeller.value(data.value(dataset, DCTERMS.license)),
-        "sources": [labeller.value(s) for s in sorted(data.objects(dataset, DCTERMS.source))],
-        "version": str(data.value(dataset, DCAT_VERSION) or ""),
-        "modified": str(data.value(dataset, DCTERMS.modified) or ""),
+        "description": str(void.value(dataset, DCTERMS.description) or ""),
+        "licence": labeller.value(void.value(dataset, DCTERMS.license)),
+        "sources": [labeller.value(s) for s in sorted(void.objects(dataset, DCTERMS.source))],
+        "version": str(void.value(dataset, DCAT_VERSION) or ""),
+        "modified": str(void.value(dataset, DCTERMS.modified) or ""),
     }
-    counts = [(t, len(published.members(t))) for t in published.types()]
+    counts = sorted(release.type_counts.items())
     return render_template("home/index.html", title=about["title"], about=about, counts=counts,
-                           triples=len(published.graph), downloads=sorted(site.downloads),
-                           reports=site.reports)
+                           triples=release.triples, downloads=sorted(release.files),
+                           reports=release.reports[:DASHBOARDS_ON_HOME],
+                           more_reports=len(release.reports) - DASHBOARDS_ON_HOME)

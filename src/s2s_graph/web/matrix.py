@@ -16,11 +16,11 @@ blueprint = Blueprint("matrix", __name__)
 def matrix() -> str:
     """Answer the responsibility matrix of a report (the first one unless ?report= says)."""
     site = current_site()
-    if not site.reports:
+    if not site.release.reports:
         raise NotFound("There is no report in this dataset.")
     notices = []
-    by_iri = {r.iri: r for r in site.reports}
-    report = by_iri.get(request.args.get("report", ""), site.reports[0])
+    by_iri = {r.iri: r for r in site.release.reports}
+    report = by_iri.get(request.args.get("report", ""), site.release.reports[0])
     if request.args.get("report") and request.args["report"] not in by_iri:
         notices.append(f"There is no report '{request.args['report']}'; showing {report.label}.")
     chosen = {}
@@ -39,4 +39,4 @@ def matrix() -> str:
         "matrix/matrix.html", title=f"Who must act on {report.label}", report=report,
         bodies=bodies, chosen=chosen, notices=notices, labeller=site.labeller,
         kinds=KIND_LABELS, statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
-        status_labels=STATUS_LABELS, reports=site.reports)
+        status_labels=STATUS_LABELS, reports=site.release.reports)

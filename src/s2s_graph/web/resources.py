@@ -8,6 +8,7 @@ from rdflib import URIRef
 from werkzeug.exceptions import NotFound
 
 from s2s_graph.documents import (
+    exists,
     set_document,
     shapes_document,
     thing_document,
@@ -37,14 +38,14 @@ def _thing_iri(type_: str, ref: str) -> URIRef:
     parts = split_thing_path(id_path(type_, ref))
     if parts is None:
         raise NotFound(f"/id/{type_}/{ref} is not an identifier of this dataset.")
-    return URIRef(iri_for_path(id_path(type_, ref), current_site().published.vocabulary.base))
+    return URIRef(iri_for_path(id_path(type_, ref), current_site().release.vocabulary.base))
 
 
 @blueprint.get("/id/<type_>/<path:ref>")
 def identifier(type_: str, ref: str) -> Response:
     """Answer a thing's identifier with 303 See Other to its document (Cool URIs §4.3)."""
     thing = _thing_iri(type_, ref)
-    if (thing, None, None) not in current_site().published.graph:
+    if not exists(current_site().release, thing):
         raise NotFound(f"{thing} is not in this dataset.")
     response = redirect("/" + doc_path(type_, ref), code=303)
     response.vary.add("Accept")
@@ -57,7 +58,7 @@ def document(type_: str, ref: str) -> Response:
     site = current_site()
     ref, forced = split_suffix(ref, PAGE_OFFERS)
     thing = _thing_iri(type_, ref)
-    graph = thing_document(site.published, thing)
+    graph = thing_document(site.release, thing)
     if graph is None:
         raise NotFound(f"{thing} is not in this dataset.")
     offer = negotiate(PAGE_OFFERS, forced)
@@ -77,14 +78,14 @@ def definition(name: str) -> Response:
         raise NotFound(f"/def/{name} is not defined here; see /def/s2s and /def/shapes.")
     offer = negotiate(PAGE_OFFERS, forced)
     if name == "s2s":
-        graph = vocabulary_document(site.published)
+        graph = vocabulary_document(site.release)
         template = "resources/vocabulary.html"
         context = {"title": site.vocabulary.title, "vocabulary": site.vocabulary}
     else:
-        graph = shapes_document(site.published)
+        graph = shapes_document(site.release)
         template = "resources/shapes.html"
         context = {"title": "Safe to share? shapes", "sparql_note": SPARQL_NOTE,
-                   "shapes": describe_shapes(site.published.shapes, site.labeller,
+                   "shapes": describe_shapes(site.release.shapes, site.labeller,
                                              site.shape_examples)} if offer == HTML else {}
     return rdf_response(graph, offer, template=template, context=context,
                         path=f"/def/{name}", offers=PAGE_OFFERS, negotiated=forced is None,
@@ -96,27 +97,34 @@ def listing(name: str) -> Response:
     """Answer the list of every thing of a type, in any format."""
     site = current_site()
     type_, forced = split_suffix(name, (*PAGE_OFFERS, CSV))
-    graph = set_document(site.published, type_)
+    page = _page_number()
+    graph = set_document(site.release, type_, page)
     if graph is None:
         raise NotFound(f"There are no things of type '{type_}'. Types: "
-                       + ", ".join(site.published.types()) + ".")
+                       + ", ".join(site.release.types()) + ".")
     offers = (*PAGE_OFFERS, CSV)
     offer = negotiate(offers, forced)
     path = f"/set/{type_}"
     if offer in (HTML, CSV):
-        table = site.lister.table(type_, request.args.to_dict())
+        table = site.lister.table(type_, request.args.to_dict(), everything=offer == CSV)
         if offer == CSV:
             response = Response(table_csv(table), mimetype="text/csv")
             response.headers["Content-Disposition"] = f'attachment; filename="{type_}.csv"'
             return finish(response, alternate_links(path, offers, CSV), forced is None)
         query = {k: v for k, v in table.applied.items()}
         context = {"title": f"{type_.replace('-', ' ').capitalize()} records", "table": table,
-                   "query": query, "path": path}
+                   "query": query, "path": path, "total": site.release.type_counts[type_]}
         return rdf_response(graph, offer, template="resources/set.html", context=context,
                             path=path, offers=offers, negotiated=forced is None,
                             licence=site.licence)
     return rdf_response(graph, offer, template="resources/set.html", context={}, path=path,
                         offers=offers, negotiated=forced is None, licence=site.licence)
+
+
+def _page_number() -> int:
+    """Return the page the request asks for (RDF lists are paged too; pages start at 1)."""
+    asked = request.args.get("page", "1")
+    return int(asked) if asked.isdigit() and int(asked) >= 1 else 1
 
 
 @blueprint.get("/doc/<type_>")

@@ -37,7 +37,7 @@ def _start_worker_pools(worker) -> None:
     """Start a server worker's query and validation processes before it takes requests, so
     the first query does not wait for them."""
     site = worker.wsgi.extensions["s2s_graph"]
-    site.queries.get()
+    site.release.store.prepare()
     site.validators.get()
 
 

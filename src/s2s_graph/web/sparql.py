@@ -10,16 +10,19 @@ row limit (``s2s_graph.sparql``, ``s2s_graph.workers``); this module only speaks
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
+from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
 
-from s2s_graph.errors import Busy, QueryError, QueryRefused, TimeLimitExceeded
-from s2s_graph.sparql import (
-    QueryAnswer,
-    answer_query,
-    check_parses,
-    check_query,
-    query_form,
+from s2s_graph.documents import labels_of
+from s2s_graph.errors import (
+    Busy,
+    QueryError,
+    QueryRefused,
+    RemoteStoreError,
+    RemoteStoreTimeout,
+    TimeLimitExceeded,
 )
+from s2s_graph.sparql import QueryAnswer, check_query, query_form
 from s2s_graph.web import current_site
 from s2s_graph.web.errors import TITLES, sentence
 from s2s_graph.web.negotiation import (
@@ -43,7 +46,8 @@ TRUNCATED_HEADER = "S2S-Results-Truncated"
 READ_ONLY = ("This endpoint is read-only: SPARQL updates are not accepted. "
              "Send a query (SELECT, ASK, CONSTRUCT or DESCRIBE) instead.")
 STATUS_BY_ERROR = ((QueryRefused, 403), (QueryError, 400), (TimeLimitExceeded, 503),
-                   (Busy, 503), (WorkerCrashed, 503))
+                   (Busy, 503), (WorkerCrashed, 503), (RemoteStoreError, 502),
+                   (RemoteStoreTimeout, 504))
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -131,20 +135,18 @@ def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Res
     offers = (*RDF_OFFERS, HTML) if query_form(query) == "graph" else (*RESULTS_OFFERS, HTML)
     forced = _forced_offer(params, offers)
     limit = _time_limit(params)
-    pool = site.queries.get()
+    store = site.release.store
+    dataset = (tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
     try:
         offer = negotiate(offers, forced)
     except FormatNotAcceptable:
         # A bad query is reported as such whatever the Accept header says.
-        pool.run("The query", check_parses, (query,), time_limit_s=limit,
-                 wait_s=site.settings.busy_wait_s)
+        store.answer(query, "html", *dataset, 0, 0, {}, limit, site.settings.busy_wait_s)
         raise
-    arguments = (query, offer.name, tuple(params.get("default-graph-uri", [])),
-                 tuple(params.get("named-graph-uri", [])), site.settings.max_result_rows,
-                 HTML_ROWS, site.published.vocabulary.prefixes())
     try:
-        answer: QueryAnswer = pool.run("The query", answer_query, arguments, time_limit_s=limit,
-                                       wait_s=site.settings.busy_wait_s)
+        answer: QueryAnswer = store.answer(
+            query, offer.name, *dataset, site.settings.max_result_rows, HTML_ROWS,
+            site.release.vocabulary.prefixes(), limit, site.settings.busy_wait_s)
     except tuple(error for error, _ in STATUS_BY_ERROR) as error:
         if offer != HTML:
             raise
@@ -187,8 +189,12 @@ def _query_page(query: str, answer: QueryAnswer | None, question: str = "", noti
                 error: str = "", status: int = 200) -> Response:
     site = current_site()
     labeller = site.labeller
-    rows = [[labeller.value(term) if term is not None else None for term in row]
-            for row in answer.rows] if answer is not None else []
+    rows = []
+    if answer is not None:
+        labels = labels_of(site.release, {t for row in answer.rows for t in row
+                                          if isinstance(t, URIRef)})
+        rows = [[labeller.value(term, labels) if term is not None else None for term in row]
+                for row in answer.rows]
     downloads = ()
     if answer is not None:
         downloads = RDF_OFFERS if answer.kind == "graph" else RESULTS_OFFERS

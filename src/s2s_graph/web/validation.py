@@ -9,9 +9,11 @@ data merged with ours. Parsing and validation run in a worker process under a ti
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
+from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from s2s_graph.display import Value
+from s2s_graph.documents import exists
 from s2s_graph.formats import RDF_FORMAT_BY_MEDIA_TYPE, RDF_FORMATS, READ_SUFFIXES
 from s2s_graph.namespaces import bind_prefixes
 from s2s_graph.validation import ValidationReport, render_path, validate_document
@@ -53,7 +55,7 @@ def validate() -> Response:
         "with_dataset": with_dataset,
         "name": name,
     }
-    return rdf_response(bind_prefixes(report.graph, site.published.vocabulary), offer, template="validation/report.html", context=context,
+    return rdf_response(bind_prefixes(report.graph, site.release.vocabulary), offer, template="validation/report.html", context=context,
                         path="/validate", offers=(), negotiated=True)
 
 
@@ -105,10 +107,10 @@ def _posted_document() -> tuple[bytes, str, str]:
 def _result_view(site, result) -> dict:
     labeller = site.labeller
     shape = result.source_constraint if result.source_constraint is not None \
-        and str(result.source_constraint).startswith(site.published.vocabulary.shapes_iri) \
+        and str(result.source_constraint).startswith(site.release.vocabulary.shapes_iri) \
         else result.source_shape
     focus = labeller.value(result.focus)
-    if (result.focus, None, None) not in site.published.graph:
+    if not isinstance(result.focus, URIRef) or not exists(site.release, result.focus):
         focus = Value(focus.text, iri=focus.iri)  # link only to things of our dataset
     return {
         "severity": labeller.label(result.severity),

@@ -1,0 +1,309 @@
+"""Where SPARQL runs: one small interface over the stores a release can be served from.
+
+- ``OxigraphStore``: Oxigraph embedded, in memory (loaded from the validated build) or on
+  disk (the store ``build`` writes, opened read-only, so start-up does not grow with size);
+- ``RemoteStore``: any SPARQL 1.1 endpoint that already holds the graph (Virtuoso, Fuseki,
+  GraphDB, QLever...), spoken to over the SPARQL 1.1 Protocol.
+
+Internal queries (``select``, ``construct``) come from our own code and run directly. User
+queries (``answer``) run under the time and row limits: in killable worker processes for
+Oxigraph, under an HTTP time-out for a remote store. Results are always serialised by
+Oxigraph, so every backend answers in exactly the same formats. No Flask here.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import threading
+import urllib.parse
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph
+from rdflib import Graph
+
+from s2s_graph.errors import (
+    Busy,
+    LoadError,
+    QueryError,
+    RemoteStoreError,
+    RemoteStoreTimeout,
+)
+from s2s_graph.sources import to_rdflib
+from s2s_graph.sparql import (
+    QueryAnswer,
+    QueryResult,
+    answer_from_result,
+    answer_query,
+    check_query,
+    query_form,
+    query_state,
+    query_state_from_path,
+    run_query,
+)
+from s2s_graph.workers import ProcessLocalPool
+
+
+class GraphStore(Protocol):
+    """What the rest of the code needs from a store."""
+
+    kind: str
+
+    def select(self, query: str) -> list[tuple]:
+        """Run an internal SELECT; return rows of rdflib terms (None where unbound)."""
+
+    def construct(self, query: str) -> Graph:
+        """Run an internal CONSTRUCT or DESCRIBE; return the graph."""
+
+    def answer(self, query: str, format_name: str, default_graph_uris: tuple[str, ...],
+               named_graph_uris: tuple[str, ...], max_rows: int, page_rows: int,
+               prefixes: dict[str, str], time_limit_s: float, wait_s: float) -> QueryAnswer:
+        """Run a user's query under the limits; serialise it in ``format_name``."""
+
+    def prepare(self) -> None:
+        """Start what the store needs before the first query (worker processes)."""
+
+    def guard_with(self, guard) -> None:
+        """Run the store's worker processes (if any) under the sandbox guard."""
+
+    def connections(self) -> tuple[tuple[str, int], ...]:
+        """Return the (host, port) pairs the store connects to (none for an embedded one)."""
+
+    def close(self) -> None:
+        """Let go of processes and files."""
+
+
+def _rows(result: QueryResult) -> list[tuple]:
+    return [tuple(to_rdflib(t) if t is not None else None for t in row) for row in result.rows]
+
+
+def _graph(result: QueryResult) -> Graph:
+    graph = Graph()
+    for triple in result.triples:
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    return graph
+
+
+class OxigraphStore:
+    """Oxigraph embedded: in memory, or on disk opened read-only (once per process)."""
+
+    def __init__(self, base_iri: str, *, nquads: bytes | None = None, path: str | None = None,
+                 workers: int = 2):
+        if (nquads is None) == (path is None):
+            raise ValueError("give the data (nquads) or the path of an on-disk store")
+        self.kind = "memory" if nquads is not None else "disk"
+        self.base_iri = base_iri
+        self.path = path
+        self._memory = None
+        if nquads is not None:
+            self._memory = pyoxigraph.Store()
+            self._memory.load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+            self.pool = ProcessLocalPool(workers, query_state, (base_iri, nquads))
+        else:
+            self.pool = ProcessLocalPool(workers, query_state_from_path, (base_iri, path))
+        self._opened: tuple[int, pyoxigraph.Store] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> pyoxigraph.Store:
+        """The Oxigraph store of this process (an on-disk one is opened after any fork)."""
+        if self._memory is not None:
+            return self._memory
+        with self._lock:
+            if self._opened is None or self._opened[0] != os.getpid():
+                self._opened = (os.getpid(), pyoxigraph.Store.read_only(self.path))
+            return self._opened[1]
+
+    def select(self, query: str) -> list[tuple]:
+        return _rows(run_query(self.store, query, self.base_iri))
+
+    def construct(self, query: str) -> Graph:
+        return _graph(run_query(self.store, query, self.base_iri))
+
+    def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
+               page_rows, prefixes, time_limit_s, wait_s) -> QueryAnswer:
+        return self.pool.get().run(
+            "The query", answer_query, (query, format_name, default_graph_uris,
+                                        named_graph_uris, max_rows, page_rows, prefixes),
+            time_limit_s=time_limit_s, wait_s=wait_s)
+
+    def prepare(self) -> None:
+        self.pool.get()
+
+    def guard_with(self, guard) -> None:
+        self.pool.guard = guard
+
+    def connections(self) -> tuple[tuple[str, int], ...]:
+        return ()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint elsewhere that already holds the release's graphs.
+
+    Queries go by POST as a form (SPARQL 1.1 Protocol §2.1.2, which every server takes;
+    Virtuoso 7.2 hangs on an ``application/sparql-query`` body) with a time-out; results come back as
+    SPARQL JSON or N-Triples and are re-serialised here, so answers do not depend on the
+    remote server's own writers. Down is 502, slow is 504, never a hang.
+    """
+
+    kind = "remote"
+
+    def __init__(self, endpoint: str, base_iri: str, graphs: tuple[str, ...], *,
+                 timeout_s: float = 30.0, concurrency: int = 8):
+        parts = urllib.parse.urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL of a SPARQL endpoint: {endpoint!r}")
+        self.endpoint = endpoint
+        self._target = _Endpoint(parts.scheme, parts.hostname,
+                                 parts.port or (443 if parts.scheme == "https" else 80),
+                                 (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+        self.base_iri = base_iri
+        self.graphs = graphs
+        # The release's own dataset: the union of its graphs as the default graph, and its
+        # graphs as the named ones, as the embedded stores answer (whatever else the remote
+        # store holds stays out of the answers).
+        self._dataset = tuple(("default-graph-uri", g) for g in graphs) + tuple(
+            ("named-graph-uri", g) for g in graphs)
+        self.timeout_s = timeout_s
+        self._parser = pyoxigraph.Store()  # empty: parses and runs at once
+        self._slots = threading.BoundedSemaphore(concurrency)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self._target.host, self._target.port
+
+    def _post(self, query: str, accept: str, timeout_s: float,
+              dataset: tuple[tuple[str, str], ...] = ()) -> bytes:
+        """POST a query and its dataset as a form; return the body.
+
+        :raises RemoteStoreError: the store is down or failed (502).
+        :raises RemoteStoreTimeout: the store did not answer in time (504).
+        """
+        target = self._target
+        connection_type = http.client.HTTPSConnection if target.scheme == "https" \
+            else http.client.HTTPConnection
+        connection = connection_type(target.host, target.port, timeout=timeout_s)
+        form = urllib.parse.urlencode((("query", query), *dataset)).encode("ascii")
+        try:
+            connection.request("POST", target.path, body=form,
+                               headers={"Content-Type": "application/x-www-form-urlencoded",
+                                        "Accept": accept})
+            response = connection.getresponse()
+            body = response.read()
+        except (socket.timeout, TimeoutError):
+            raise RemoteStoreTimeout(f"the SPARQL store at {self.endpoint} did not answer "
+                                     f"within {timeout_s:g} s") from None
+        except OSError as error:
+            raise RemoteStoreError(f"the SPARQL store at {self.endpoint} cannot be reached "
+                                   f"({error.strerror or error})") from None
+        finally:
+            connection.close()
+        if response.status == 400:
+            raise QueryError(f"the SPARQL store refused the query: "
+                             f"{body.decode('utf-8', 'replace').strip()[:500]}")
+        if response.status != 200:
+            raise RemoteStoreError(f"the SPARQL store at {self.endpoint} answered "
+                                   f"{response.status} {response.reason}")
+        if response.getheader("X-SQL-State"):
+            # Virtuoso's "anytime" answers: partial results, cut at its own time limit.
+            raise RemoteStoreTimeout(f"the SPARQL store at {self.endpoint} gave only part of "
+                                     f"the answer ({response.getheader('X-SQL-Message', '')})")
+        return body
+
+    def _run(self, query: str, form: str, timeout_s: float,
+             dataset: tuple[tuple[str, str], ...] = ()) -> QueryResult:
+        """Send a checked query with BASE set; read back an Oxigraph result.
+
+        With no dataset given (by the protocol or by ``FROM`` in the query), the query runs
+        on the release's own dataset.
+        """
+        words = check_query(query)
+        # Parsed here first, so that a mistake is reported with line and column as the
+        # embedded stores report it, whatever the remote store's own messages are like.
+        run_query(self._parser, query, self.base_iri, max_rows=0)
+        if not dataset and "FROM" not in words:
+            dataset = self._dataset
+        text = f"BASE <{self.base_iri}>\n{query}"
+        if form == "graph":
+            body = self._post(text, "application/n-triples", timeout_s, dataset)
+            triples = pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            return QueryResult("graph", triples=tuple(triples))
+        body = self._post(text, "application/sparql-results+json", timeout_s, dataset)
+        try:
+            parsed = pyoxigraph.parse_query_results(
+                body, format=pyoxigraph.QueryResultsFormat.JSON)
+        except SyntaxError as error:
+            raise RemoteStoreError(f"the SPARQL store answered something that is not SPARQL "
+                                   f"JSON results: {error}") from None
+        if isinstance(parsed, pyoxigraph.QueryBoolean):
+            return QueryResult("ask", boolean=bool(parsed))
+        variables = tuple(v.value for v in parsed.variables)
+        return QueryResult("select", variables=variables,
+                           rows=tuple(tuple(s[v] for v in variables) for s in parsed))
+
+    def select(self, query: str) -> list[tuple]:
+        return _rows(self._run(query, "select", self.timeout_s))
+
+    def construct(self, query: str) -> Graph:
+        return _graph(self._run(query, "graph", self.timeout_s))
+
+    def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
+               page_rows, prefixes, time_limit_s, wait_s) -> QueryAnswer:
+        if not self._slots.acquire(timeout=wait_s):
+            raise Busy("every connection to the SPARQL store is busy; try again in a few seconds")
+        dataset = tuple(("default-graph-uri", u) for u in default_graph_uris) + tuple(
+            ("named-graph-uri", u) for u in named_graph_uris)
+        try:
+            result = self._run(query, query_form(query), time_limit_s, dataset)
+        finally:
+            self._slots.release()
+        return answer_from_result(_limited(result, max_rows), format_name, page_rows, prefixes)
+
+    def prepare(self) -> None:
+        pass
+
+    def check_holds(self, graph_triples: dict[str, int]) -> None:
+        """Check that the store holds the release: as many triples in each of its graphs.
+
+        :raises LoadError: it holds something else (push the release with ``build --push``).
+        :raises RemoteStoreError, RemoteStoreTimeout: it cannot be asked.
+        """
+        for graph, expected in graph_triples.items():
+            rows = self._run(f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}",
+                             "select", self.timeout_s).rows
+            found = int(rows[0][0].value) if rows and rows[0][0] is not None else 0
+            if found != expected:
+                raise LoadError(self.endpoint, f"the SPARQL store holds {found} triples in "
+                                f"<{graph}>, where the release has {expected}; push the "
+                                f"release with `s2s-graph build --push`")
+
+    def guard_with(self, guard) -> None:
+        pass
+
+    def connections(self) -> tuple[tuple[str, int], ...]:
+        return (self.address,)
+
+    def close(self) -> None:
+        pass
+
+
+def _limited(result: QueryResult, max_rows: int) -> QueryResult:
+    if result.kind == "select" and len(result.rows) > max_rows:
+        return QueryResult("select", variables=result.variables, rows=result.rows[:max_rows],
+                           truncated=True)
+    if result.kind == "graph" and len(result.triples) > max_rows:
+        return QueryResult("graph", triples=result.triples[:max_rows], truncated=True)
+    return result
