@@ -72,6 +72,12 @@ class Settings:
         60.0, "Seconds a validation of posted data may run before it is stopped (503).")
     validation_workers: int = _setting(
         1, "Child processes per server worker that validate posted data.")
+    cache_bytes: int = _setting(
+        64 * 1024 * 1024, "Memory per server worker for answers kept for reuse (query results "
+                          "and rendered pages of the release); 0 turns the cache off.")
+    cache_max_age_s: int = _setting(
+        300, "Seconds browsers, proxies and CDNs may reuse a response before they check its "
+             "ETag again (Cache-Control max-age).")
 
     def __post_init__(self) -> None:
         if not self.base_iri.endswith("/"):

@@ -14,6 +14,7 @@ from flask_cors import CORS
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
+from s2s_graph.caching import CachingStore, LruCache
 from s2s_graph.display import Labeller, load_reference_labels
 from s2s_graph.documents import licence_of
 from s2s_graph.dumps import SHAPES_FILE, VOCABULARY_FILE, dump_file_name
@@ -25,6 +26,7 @@ from s2s_graph.release import Release, load_release
 from s2s_graph.settings import Settings
 from s2s_graph.sources import ShapeExample, load_shape_examples
 from s2s_graph.sparql import describe_service
+from s2s_graph.stores import GraphStore
 from s2s_graph.validation import validation_context_from_files
 from s2s_graph.vocabulary_docs import VocabularyDoc, describe_vocabulary
 from s2s_graph.workers import ProcessLocalPool
@@ -38,6 +40,8 @@ class Site:
 
     settings: Settings
     release: Release
+    store: GraphStore  # the release's store, with the result cache in front
+    cache: LruCache
     labeller: Labeller
     pages: PageMaker
     lister: Lister
@@ -62,9 +66,12 @@ def build_site(settings: Settings, release: Release) -> Site:
                         load_reference_labels())
     licence = licence_of(release)
     folder = release.folder
+    cache = LruCache(settings.cache_bytes)
     return Site(
         settings=settings,
         release=release,
+        store=CachingStore(release.store, cache) if settings.cache_bytes else release.store,
+        cache=cache,
         labeller=labeller,
         pages=PageMaker(release, labeller),
         lister=Lister(release, labeller),
@@ -114,6 +121,7 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
          methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400, send_wildcard=True)
 
     from s2s_graph.web import downloads, home, matrix, openapi, resources, sparql, validation
+    from s2s_graph.web.caching import install_caching
     from s2s_graph.web.errors import register_error_handlers
 
     app.register_blueprint(home.blueprint)
@@ -124,4 +132,6 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     app.register_blueprint(validation.blueprint)
     app.register_blueprint(openapi.blueprint)
     register_error_handlers(app)
+    install_caching(app, release.release_id, site.cache if settings.cache_bytes else None,
+                    settings.cache_max_age_s)
     return app

@@ -37,7 +37,8 @@ def file_response(file: ReleaseFile, media_type: str) -> Response:
     # A strong ETag names one representation, so the gzip form has its own (RFC 9110 §8.8.3).
     response = send_file(file.gzipped if gzipped else file.path, mimetype=media_type,
                          conditional=True, etag=file.sha256 + ("-gzip" if gzipped else ""),
-                         last_modified=site.last_modified, max_age=3600)
+                         last_modified=site.last_modified,
+                         max_age=site.settings.cache_max_age_s)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     if media_type.startswith("text/") or media_type.endswith("json"):

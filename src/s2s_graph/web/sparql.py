@@ -135,7 +135,7 @@ def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Res
     offers = (*RDF_OFFERS, HTML) if query_form(query) == "graph" else (*RESULTS_OFFERS, HTML)
     forced = _forced_offer(params, offers)
     limit = _time_limit(params)
-    store = site.release.store
+    store = site.store
     dataset = (tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
     try:
         offer = negotiate(offers, forced)

@@ -1,0 +1,131 @@
+"""Caching what a release answers. A release never changes, so an answer computed once stays
+right for as long as the process serves that release: no invalidation, only a size bound.
+
+- ``normalise_query``: the same query however it is spaced or commented, for cache keys;
+- ``LruCache``: a thread-safe store of values bounded by their total size in bytes;
+- ``CachingStore``: a ``GraphStore`` that remembers user queries' answers, keyed by the
+  normalised query, the dataset and the format.
+
+No Flask here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+from s2s_graph.sparql import TOKEN, QueryAnswer
+
+
+def normalise_query(query: str) -> str:
+    """Return ``query`` with comments dropped and each run of white space between tokens made
+    one space. Strings and IRIs are kept as written, so the meaning never changes."""
+    out: list[str] = []
+    end = 0
+    for match in TOKEN.finditer(query):
+        token = match.group(0)
+        gap = match.start() > end
+        end = match.end()
+        if token.startswith("#"):
+            gap = True
+            token = ""
+        if gap and out and out[-1] != " ":
+            out.append(" ")
+        if token:
+            out.append(token)
+    return "".join(out).strip()
+
+
+class LruCache:
+    """Values by key, the least recently used dropped once their sizes pass ``max_bytes``."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def put(self, key: Hashable, value: object, size: int) -> None:
+        """Keep ``value``, unless it alone is over a quarter of the bound."""
+        if size * 4 > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= previous[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+
+def answer_size(answer: QueryAnswer) -> int:
+    """Estimate the memory an answer holds (its body, or its rows for a page)."""
+    if answer.body is not None:
+        return len(answer.body) + 200
+    return 200 + sum(64 + sum(len(str(term)) + 64 for term in row) for row in answer.rows)
+
+
+class CachingStore:
+    """A store whose user queries' answers are remembered (other calls go straight through).
+
+    Only answers are kept: a query that fails, is refused or runs out of time is asked again
+    next time. The key holds everything the answer depends on but the time limit, which only
+    decides whether an answer comes at all.
+    """
+
+    def __init__(self, store, cache: LruCache):
+        self.inner = store
+        self.kind = store.kind
+        self.cache = cache
+
+    def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
+               page_rows, prefixes, time_limit_s, wait_s) -> QueryAnswer:
+        key = ("answer", normalise_query(query), format_name, tuple(default_graph_uris),
+               tuple(named_graph_uris), max_rows, page_rows)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        answer = self.inner.answer(query, format_name, default_graph_uris, named_graph_uris,
+                                   max_rows, page_rows, prefixes, time_limit_s, wait_s)
+        self.cache.put(key, answer, answer_size(answer))
+        return answer
+
+    def select(self, query: str) -> list[tuple]:
+        return self.inner.select(query)
+
+    def construct(self, query: str):
+        return self.inner.construct(query)
+
+    def prepare(self) -> None:
+        self.inner.prepare()
+
+    def guard_with(self, guard) -> None:
+        self.inner.guard_with(guard)
+
+    def connections(self) -> tuple[tuple[str, int], ...]:
+        return self.inner.connections()
+
+    def close(self) -> None:
+        self.inner.close()

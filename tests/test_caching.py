@@ -1,0 +1,126 @@
+"""Answers of a release are cached and revalidated: strong ETags derived from the release,
+Cache-Control, 304 on If-None-Match, and a per-process cache of query results and pages that
+never changes an answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from s2s_graph.caching import LruCache, normalise_query
+
+DOC = "/doc/organisation/home-office"
+LOOKUP = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+          "SELECT ?label WHERE { <id/organisation/home-office> rdfs:label ?label }")
+
+
+@pytest.mark.parametrize("variant", [
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?label\nWHERE {\n"
+    "  <id/organisation/home-office>   rdfs:label ?label\n}",
+    "  PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?label WHERE { "
+    "<id/organisation/home-office> rdfs:label ?label }  # a comment",
+    "# asked often\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>  SELECT ?label "
+    "WHERE {\t<id/organisation/home-office> rdfs:label ?label }",
+])
+def test_spacing_and_comments_do_not_change_the_key(variant):
+    assert normalise_query(variant) == normalise_query(LOOKUP)
+
+
+@pytest.mark.parametrize("first, second", [
+    ('SELECT * { ?s ?p "a  b" }', 'SELECT * { ?s ?p "a b" }'),  # inside a string
+    ("SELECT * { ?s ?p 1.5 }", "SELECT * { ?s ?p 1 . 5 }"),  # a decimal is one token
+    ('SELECT * { ?s ?p "#not a comment" }', 'SELECT * { ?s ?p "" }'),
+    ("SELECT * { <a#b> ?p ?o }", "SELECT * { <a> ?p ?o }"),  # a fragment, not a comment
+])
+def test_different_queries_keep_different_keys(first, second):
+    assert normalise_query(first) != normalise_query(second)
+
+
+def test_the_cache_drops_the_least_recently_used_past_its_bound():
+    cache = LruCache(max_bytes=1000)
+    for n in range(10):
+        cache.put(n, f"value {n}", 200)
+        cache.get(0)  # keep the first one in use
+    assert cache.bytes <= 1000
+    assert cache.get(0) == "value 0" and cache.get(9) == "value 9"
+    assert cache.get(1) is None
+    cache.put("big", "x", 400)  # over a quarter of the bound: never kept
+    assert cache.get("big") is None
+
+
+def test_pages_carry_a_strong_etag_and_cache_control(client):
+    response = client.get(DOC, headers={"Accept": "text/turtle"})
+    etag, weak = response.get_etag()
+    assert response.status_code == 200 and etag and not weak
+    assert response.cache_control.public and response.cache_control.max_age == 300
+    again = client.get(DOC, headers={"Accept": "text/turtle"})
+    assert again.get_etag() == (etag, False) and again.data == response.data
+
+
+def test_each_representation_has_its_own_etag(client):
+    tags = {client.get(DOC, headers={"Accept": accept}).get_etag()[0]
+            for accept in ("text/html", "text/turtle", "application/ld+json",
+                           "application/n-triples")}
+    assert len(tags) == 4
+
+
+@pytest.mark.parametrize("path", [DOC, "/set/organisation", "/def/s2s", "/sparql?query="
+                                  "ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D", "/matrix", "/",
+                                  "/download/dataset.ttl", "/.well-known/void"])
+def test_a_client_holding_the_current_copy_gets_304_without_a_body(client, path):
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers["ETag"]
+    second = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 304 and second.data == b""
+    assert second.headers["ETag"] == first.headers["ETag"]
+    stale = client.get(path, headers={"If-None-Match": '"another-release"'})
+    assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_redirects_are_cacheable_and_errors_are_not(client):
+    redirect = client.get("/id/organisation/home-office", headers={"Accept": "text/turtle"})
+    assert redirect.status_code == 303 and redirect.cache_control.public
+    missing = client.get("/doc/organisation/no-such-body")
+    assert missing.status_code == 404 and not missing.cache_control.public
+    assert "ETag" not in missing.headers
+
+
+def test_posted_requests_are_never_marked_cacheable(client):
+    response = client.post("/sparql", data={"query": LOOKUP})
+    assert response.status_code == 200
+    assert "ETag" not in response.headers and not response.cache_control.public
+
+
+def test_a_repeated_query_is_answered_from_the_cache_with_the_same_bytes(app, client):
+    cache = app.extensions["s2s_graph"].cache
+    first = client.post("/sparql", data={"query": LOOKUP + " # first asked"},
+                        headers={"Accept": "text/csv"})
+    hits = cache.hits
+    second = client.post("/sparql", data={"query": "  " + LOOKUP.replace(" ", "\n")},
+                         headers={"Accept": "text/csv"})
+    assert cache.hits == hits + 1
+    assert second.data == first.data and b"Home Office" in second.data
+
+
+def test_each_format_is_a_separate_answer(client):
+    csv = client.post("/sparql", data={"query": LOOKUP}, headers={"Accept": "text/csv"})
+    json = client.post("/sparql", data={"query": LOOKUP},
+                       headers={"Accept": "application/sparql-results+json"})
+    assert csv.mimetype == "text/csv" and json.mimetype == "application/sparql-results+json"
+    assert csv.data != json.data
+
+
+def test_failed_queries_are_not_kept(app, client):
+    cache = app.extensions["s2s_graph"].cache
+    size = len(cache)
+    for _ in range(2):
+        assert client.post("/sparql", data={"query": "SELECT * WHERE { ?s"}).status_code == 400
+    assert len(cache) == size
+
+
+def test_the_page_cache_replays_the_same_response(client):
+    first = client.get("/set/organisation", headers={"Accept": "text/html"})
+    second = client.get("/set/organisation", headers={"Accept": "text/html"})
+    assert second.data == first.data
+    ignored = {"Date"}
+    assert {k: v for k, v in first.headers.items() if k not in ignored} == \
+        {k: v for k, v in second.headers.items() if k not in ignored}
