@@ -184,6 +184,55 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     run_server(app, settings)
 
 
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write the static site to (must be empty).")
+@click.option("--force", is_flag=True, help="Replace what the folder holds.")
+@click.option("--app-url", default="",
+              help="URL of a running `s2s-graph serve`, where the generated web server rules "
+                   "send /sparql and /validate (without it a static host answers them 404, "
+                   "but for the Service Description).")
+@click.pass_obj
+def bake(settings: Settings, out_dir: Path, force: bool, app_url: str) -> None:
+    """Render every page in every format to files, with nginx and Apache rules, so that all
+    but /sparql and /validate can be served by a static host or CDN.
+
+    Serves the release the settings name (S2S_STORE), as `serve` would.
+    """
+    import time
+
+    from s2s_graph.web import create_app
+    from s2s_graph.web.bake import FolderNotEmpty, count_pages
+    from s2s_graph.web.bake import bake as bake_site
+
+    if app_url and not app_url.startswith(("http://", "https://")):
+        raise UsageFailure(f"--app-url must be an http(s) URL, not {app_url!r}")
+    out = out_dir.resolve()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise UsageFailure(f"{out} is not empty; choose an empty folder, or --force to "
+                           "replace what it holds. Nothing was written.")
+    started = time.perf_counter()
+    with Feedback(unit="pages") as feedback:
+        feedback.step("Loading the release")
+        published = _publish_or_exit(settings) if settings.store == "memory" else None
+        try:
+            app = create_app(settings, published=published)
+        except LoadError as error:
+            raise UsageFailure(str(error)) from None
+        advance = feedback.step(f"Baking into {out}", total=count_pages(app))
+        try:
+            baked = bake_site(app, out, force=force, app_url=app_url, progress=advance)
+        except (FolderNotEmpty, BuildError) as error:
+            raise UsageFailure(f"{error}. Nothing was written.") from None
+        except (RemoteStoreError, RemoteStoreTimeout) as error:
+            raise UsageFailure(f"{error}. Nothing was written.") from None
+        finally:
+            app.extensions["s2s_graph"].release.close()
+    click.echo(f"Baked {baked.things} documents into {out}: {baked.files} files, "
+               f"{baked.bytes / 1e6:.1f} MB, in {time.perf_counter() - started:.1f} s; "
+               "web server rules in nginx-http.conf, nginx-server.conf and .htaccess")
+
+
 def _check_remote(store, release) -> None:
     """Refuse to serve a remote store that holds another release; warn if it is down."""
     try:
