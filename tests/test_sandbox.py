@@ -63,3 +63,37 @@ def test_the_guard_refuses_what_the_server_has_no_reason_to_do(canary, secret_ou
     assert "FILE-SECRET" not in run.stdout
     assert Canary.hits == []
     assert not (ROOT / "data" / "intruder.ttl").exists()
+
+
+STORE_REACH = textwrap.dedent("""
+    import http.client, json, sys
+    from pathlib import Path
+    from s2s_graph.sandbox import Refused, install, server_guard
+    root, store, other = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    install(server_guard(root, stores=(("localhost", store),)))
+    outcome = {}
+    for name, port in (("store", store), ("other", other)):
+        connection = http.client.HTTPConnection("localhost", port, timeout=5)
+        try:
+            connection.request("GET", "/x")
+            outcome[name] = connection.getresponse().status
+        except Refused as error:
+            outcome[name] = "refused: " + str(error)
+        finally:
+            connection.close()
+    print(json.dumps(outcome))
+""")
+
+
+def test_the_guard_lets_the_server_reach_its_remote_store_and_nothing_else(canary):
+    import json
+
+    from conftest import free_port
+
+    store = int(canary.rsplit(":", 1)[1])  # a local HTTP server standing in for the store
+    run = subprocess.run([sys.executable, "-c", STORE_REACH, str(ROOT), str(store),
+                          str(free_port())], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    outcome = json.loads(run.stdout)
+    assert isinstance(outcome["store"], int)  # it answered, whatever it said
+    assert str(outcome["other"]).startswith("refused")

@@ -34,7 +34,7 @@ class Guard:
     readable: tuple[str, ...]
     writable: tuple[str, ...]
     protected: tuple[str, ...] = ()  # never written, even inside a writable folder
-    reachable: tuple[tuple[str, int], ...] = ()  # (IP address, port) of a remote store
+    reachable: tuple[tuple[str, int], ...] = ()  # (name or address, port) of a remote store
 
     def __call__(self, event: str, args: tuple) -> None:
         if event == "open":
@@ -46,6 +46,8 @@ class Guard:
             if isinstance(address, tuple) and tuple(address[:2]) in self.reachable:
                 return
             raise Refused(f"s2s-graph makes no outbound connection (refused: {address!r})")
+        elif event == "http.client.connect" and tuple(args[1:3]) in self.reachable:
+            return  # the remote store, by the name it was given (then by address, above)
         elif event in ("urllib.Request", "http.client.connect", "ftplib.connect",
                        "smtplib.connect", "webbrowser.open"):
             raise Refused(f"s2s-graph makes no outbound request (refused: {event})")
@@ -83,7 +85,8 @@ def server_guard(project_root: Path, release_folder: Path | None = None,
     if release_folder is not None:
         readable.add(str(release_folder.resolve()))
     reachable = tuple(sorted({(info[4][0], port) for host, port in stores
-                              for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}))
+                              for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+                             | set(stores)))
     return Guard(readable=tuple(sorted(os.path.abspath(p) for p in readable)),
                  writable=(os.path.abspath(temporary), "/dev/null"),
                  protected=(str(project_root.resolve()),), reachable=reachable)
