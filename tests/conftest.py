@@ -73,19 +73,19 @@ def pushed_release(release_folder: Path, virtuoso, published: PublishedGraph) ->
 
 
 def store_settings(store: str, base: Settings, request) -> Settings:
-    """Settings that serve the real dataset from ``store`` (memory, disk or remote)."""
+    """Settings that serve the real dataset from ``store`` (memory, built, disk or remote)."""
     from dataclasses import replace
 
     if store == "memory":
         return base
-    if store == "disk":
-        return replace(base, store="disk", dist_dir=request.getfixturevalue("release_folder"))
+    if store in ("built", "disk"):
+        return replace(base, store=store, dist_dir=request.getfixturevalue("release_folder"))
     folder = request.getfixturevalue("pushed_release")
     return replace(base, store="remote", dist_dir=folder,
                    remote_endpoint=request.getfixturevalue("virtuoso").sparql)
 
 
-STORES = ("memory", "disk", "remote")
+STORES = ("memory", "built", "disk", "remote")
 
 
 @pytest.fixture(scope="session", params=STORES)
@@ -193,7 +193,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(root: Path, port: int, log: Path) -> subprocess.Popen:
+def start_server(root: Path, port: int, log: Path,
+                 env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start `s2s-graph serve`; its log goes to a file (a pipe nobody reads would fill up
     and block the server's access log)."""
     with log.open("w") as output:  # the child keeps its own copy of the descriptor
@@ -201,7 +202,7 @@ def start_server(root: Path, port: int, log: Path) -> subprocess.Popen:
             [sys.executable, "-m", "s2s_graph", "--project-root", str(root), "serve",
              "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
             stdout=output, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
 
 
 def wait_until_up(process: subprocess.Popen, port: int, log: Path, timeout_s: float = 60) -> None:

@@ -24,7 +24,8 @@ from s2s_graph.published import PublishedGraph
 from s2s_graph.sources import parse_file
 
 DUMP_FILES = ["context.jsonld", "dashboard.json", "dataset.jsonld", "dataset.nt", "dataset.rdf",
-              "dataset.ttl", "release.json", "shapes.ttl", "store", "vocabulary.ttl", "void.ttl"]
+              "dataset.ttl", "graphs.nq", "release.json", "shapes.ttl", "store", "vocabulary.ttl",
+              "void.ttl"]
 GZIPPED = ["context.jsonld", "dataset.jsonld", "dataset.nt", "dataset.rdf", "dataset.ttl",
            "void.ttl"]
 

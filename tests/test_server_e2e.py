@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from conftest import BASE, Canary, free_port, start_server
+from conftest import BASE, ROOT, Canary, free_port, start_server, wait_until_up
 from s2s_graph.published import PublishedGraph
 from sweep import get, sweep
 
@@ -84,6 +84,30 @@ def test_rdflib_sparqlstore(server):
 
 def test_every_iri_under_base_dereferences_in_every_format(server, published: PublishedGraph):
     assert not sweep(server, published)
+
+
+# --- each store under gunicorn ----------------------------------------------------------------
+
+@pytest.mark.parametrize("store", ["built", "disk", "remote"])
+def test_the_real_server_serves_a_built_release_from_each_store(store, request, tmp_path):
+    folder = request.getfixturevalue("pushed_release" if store == "remote" else "release_folder")
+    env = {"S2S_STORE": store, "S2S_DIST_DIR": str(folder)}
+    if store == "remote":
+        env["S2S_REMOTE_ENDPOINT"] = request.getfixturevalue("virtuoso").sparql
+    port, log = free_port(), tmp_path / "server.log"
+    process = start_server(ROOT, port, log, env)
+    try:
+        wait_until_up(process, port, log)
+        url = f"http://127.0.0.1:{port}"
+        status, _, body = get(url + "/sparql?query=" + urllib.parse.quote(SELECT),
+                              "text/csv")
+        assert status == 200 and body.count(b"\n") == 44
+        status, _, body = get(url + "/doc/organisation/essex-police", "text/turtle")
+        assert status == 200 and b"Essex" in body
+        assert f"from the {store} store" in log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 # --- nothing is ever fetched ---------------------------------------------------------------

@@ -6,6 +6,7 @@ The only module that prints or chooses exit codes: 0 success, 1 the data breaks 
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -166,9 +167,10 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     settings = replace(settings, **{k: v for k, v in
                                     {"host": host, "port": port, "workers": workers}.items()
                                     if v is not None})
-    published = _publish_or_exit(settings) if settings.store == "memory" else None
     try:
-        app = create_app(settings, published=published)
+        # The published graph (rdflib) is only needed until the release is written.
+        app = create_app(settings, published=_publish_or_exit(settings)
+                         if settings.store == "memory" else None)
     except LoadError as error:
         raise UsageFailure(str(error)) from None
     site = app.extensions["s2s_graph"]
@@ -181,6 +183,10 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     install_guard(guard)
     click.echo(f"Serving {settings.base_iri} from the {settings.store} store on "
                f"http://{settings.host}:{settings.port}/", err=True)
+    # What the workers fork from stays put: collected once, then out of the collector's way,
+    # so that its passes do not copy the shared pages into every worker.
+    gc.collect()
+    gc.freeze()
     run_server(app, settings)
 
 

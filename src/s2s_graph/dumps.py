@@ -36,6 +36,7 @@ VOCABULARY_FILE = "vocabulary.ttl"
 SHAPES_FILE = "shapes.ttl"
 DASHBOARD_FILE = "dashboard.json"
 MANIFEST_FILE = "release.json"
+QUADS_FILE = "graphs.nq"  # the two named graphs, for the stores to load (not a download)
 STORE_FOLDER = "store"
 T = TypeVar("T")
 GZIPPED = ("dataset.ttl", "dataset.jsonld", "dataset.nt", "dataset.rdf", CONTEXT_FILE, VOID_FILE)
@@ -88,7 +89,7 @@ def render_dumps(published: PublishedGraph) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     distributions = []
     for fmt in RDF_FORMATS:
-        data = serialize(published.graph, fmt, context=context)
+        data = serialize(published.graph, fmt, context=context, ntriples=published.ntriples)
         name = dump_file_name(fmt.suffix)
         files[name] = data
         distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
@@ -99,16 +100,24 @@ def render_dumps(published: PublishedGraph) -> dict[str, bytes]:
     files[VOID_FILE] = serialize(void, turtle)
     files[VOCABULARY_FILE] = serialize(published.ontology, turtle)
     files[SHAPES_FILE] = serialize(published.shapes, turtle)
-    store = OxigraphStore(published.vocabulary.base, nquads=_nquads(published), workers=0)
+    store = OxigraphStore.wrapping(published.vocabulary.base, published.store)
     files[DASHBOARD_FILE] = reports_to_json(compute_reports(store, published.vocabulary.base))
+    files[QUADS_FILE] = _quads(published)
     for name in GZIPPED:
         files[name + ".gz"] = gzip.compress(files[name], mtime=0)
     files[MANIFEST_FILE] = _manifest(published, files)
     return files
 
 
-def _nquads(published: PublishedGraph) -> bytes:
-    return published.store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+def _quads(published: PublishedGraph) -> bytes:
+    """Return the named graphs as N-Quads, sorted, so that the file is stable."""
+    lines = []
+    for graph in (published.vocabulary.ontology_iri, str(published.dataset_iri)):
+        triples = published.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                                       from_graph=pyoxigraph.NamedNode(graph))
+        lines += [line.rstrip()[:-1].rstrip() + f" <{graph}> ."
+                  for line in triples.decode("utf-8").splitlines() if line.strip()]
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 
 
 def _manifest(published: PublishedGraph, files: dict[str, bytes]) -> bytes:
@@ -129,10 +138,10 @@ def _manifest(published: PublishedGraph, files: dict[str, bytes]) -> bytes:
     return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def write_store(nquads: bytes, folder: Path) -> None:
-    """Write an on-disk Oxigraph store holding ``nquads`` (closed when this returns)."""
+def write_store(nquads: Path, folder: Path) -> None:
+    """Write an on-disk Oxigraph store holding an N-Quads file (closed when this returns)."""
     store = pyoxigraph.Store(str(folder))
-    store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store
@@ -142,7 +151,7 @@ def _write_all(published: PublishedGraph, folder: Path, store: bool) -> list[str
     for name, data in render_dumps(published).items():
         (folder / name).write_bytes(data)
     if store:
-        write_store(_nquads(published), folder / STORE_FOLDER)
+        write_store(folder / QUADS_FILE, folder / STORE_FOLDER)
     return sorted(p.name for p in folder.iterdir())
 
 

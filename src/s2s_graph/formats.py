@@ -122,26 +122,40 @@ def _triple_key(triple) -> tuple:
     return tuple(_term_key(t) for t in triple)
 
 
-def serialize(graph: Graph, fmt: RdfFormat, *, context: dict | None = None) -> bytes:
-    """Serialise ``graph`` deterministically in ``fmt``; JSON-LD is compacted with ``context``."""
-    ordered = sorted_graph(graph)
-    if fmt.name == "n-triples":
-        return _sorted_ntriples(ordered)
+def serialize(graph: Graph, fmt: RdfFormat, *, context: dict | None = None,
+              ntriples: bytes | None = None) -> bytes:
+    """Serialise ``graph`` deterministically in ``fmt``; JSON-LD is compacted with ``context``.
+
+    Turtle, N-Triples and RDF/XML are written by Oxigraph from the sorted N-Triples (fast at
+    any size); pass them as ``ntriples`` when they are already known. JSON-LD is written by
+    rdflib, which compacts it with our prefixes.
+    """
     if fmt.name == "json-ld":
+        ordered = sorted_graph(graph)
         text = ordered.serialize(format="json-ld", context=context or jsonld_context(graph),
                                  auto_compact=True, sort_keys=True, indent=2)
         return _stable_jsonld(text).encode("utf-8")
-    if fmt.name == "rdf-xml":
-        # rdflib's RDF/XML writer follows set order; Oxigraph's follows its input, sorted here.
-        triples = pyoxigraph.parse(_sorted_ntriples(ordered), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        prefixes = {p: str(ns) for p, ns in ordered.namespaces() if p}
-        return pyoxigraph.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    return ordered.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    nt = ntriples if ntriples is not None else canonical_ntriples(graph)
+    if fmt.name == "n-triples":
+        return nt
+    triples = pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    # Only the prefixes the graph uses, so that documents do not open with a dozen unused.
+    prefixes = {p: str(ns) for p, ns in graph.namespaces()
+                if p and f"<{ns}".encode("utf-8") in nt}
+    return pyoxigraph.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
 
 
-def _sorted_ntriples(graph: Graph) -> bytes:
-    lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-    return ("\n".join(sorted(line for line in lines if line)) + "\n").encode("utf-8")
+def canonical_ntriples(graph: Graph) -> bytes:
+    """Return ``graph`` as N-Triples, one triple a line, sorted, blank nodes labelled
+    canonically: the same bytes for the same set of triples."""
+    source = to_canonical_graph(graph) if any(isinstance(t, BNode) for t in _terms(graph)) \
+        else graph
+    return sorted_lines(source.serialize(format="nt", encoding="utf-8").splitlines())
+
+
+def sorted_lines(lines) -> bytes:
+    """Return distinct non-empty lines (bytes), sorted, as one text ending with a newline."""
+    return b"\n".join(sorted({line for line in lines if line.strip()})) + b"\n"
 
 
 def jsonld_context(graph: Graph) -> dict:

@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, VOID
 
 from s2s_graph.errors import DataInvalid, LoadError
-from s2s_graph.formats import RDF_FORMAT_BY_NAME, serialize
+from s2s_graph.formats import canonical_ntriples, sorted_lines
 from s2s_graph.namespaces import Vocabulary, bind_prefixes, new_graph
 from s2s_graph.settings import Settings
 from s2s_graph.sources import Sources, load_sources
@@ -39,6 +39,7 @@ class PublishedGraph:
     dataset_iri: URIRef
     store: pyoxigraph.Store = field(repr=False)
     content_hash: str
+    ntriples: bytes = field(repr=False)  # the graph, sorted: what dataset.nt holds
 
     @classmethod
     def from_sources(cls, sources: Sources, vocabulary: Vocabulary) -> PublishedGraph:
@@ -49,10 +50,10 @@ class PublishedGraph:
             graph.add(triple)
         for triple in sources.data:
             graph.add(triple)
-        canonical = serialize(graph, RDF_FORMAT_BY_NAME["n-triples"])
         store = pyoxigraph.Store()
         _load_into(store, sources.ontology, pyoxigraph.NamedNode(vocabulary.ontology_iri))
         _load_into(store, sources.data, pyoxigraph.NamedNode(str(dataset_iri)))
+        canonical = _union_ntriples(store, (vocabulary.ontology_iri, str(dataset_iri)), graph)
         return cls(
             vocabulary=vocabulary,
             graph=graph,
@@ -62,6 +63,7 @@ class PublishedGraph:
             dataset_iri=dataset_iri,
             store=store,
             content_hash=hashlib.sha256(canonical).hexdigest(),
+            ntriples=canonical,
         )
 
     def subjects_under_base(self) -> list[URIRef]:
@@ -125,8 +127,22 @@ def _dataset_iri(data: Graph) -> URIRef:
 
 def _load_into(store: pyoxigraph.Store, graph: Graph, name: pyoxigraph.NamedNode) -> None:
     """Copy ``graph`` into ``store`` as the named graph ``name``."""
-    nt = serialize(graph, RDF_FORMAT_BY_NAME["n-triples"])
+    nt = graph.serialize(format="nt", encoding="utf-8")
     store.load(nt, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=name)
+
+
+def _union_ntriples(store: pyoxigraph.Store, graphs: tuple[str, ...], union: Graph) -> bytes:
+    """Return the union of the named graphs as sorted N-Triples: Oxigraph writes them (fast
+    at any size); with blank nodes, whose labels it picks afresh, rdflib labels them
+    canonically instead."""
+    lines = []
+    for name in graphs:
+        nt = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                        from_graph=pyoxigraph.NamedNode(name))
+        if b"_:" in nt:
+            return canonical_ntriples(union)
+        lines += nt.splitlines()
+    return sorted_lines(lines)
 
 
 def check_sources(settings: Settings) -> tuple[Sources, ValidationReport]:

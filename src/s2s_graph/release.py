@@ -5,6 +5,8 @@ by ``build``. No Flask here.
 
 - ``store = "memory"``: load, validate and publish the sources, write the release into a
   private folder, and query an in-memory Oxigraph store (the default);
+- ``store = "built"``: open a release folder and load its graphs into memory (the build
+  validated them), for queries as fast as memory allows; start-up grows with the data;
 - ``store = "disk"``: open a release folder and its on-disk store read-only; start-up does
   not grow with the size of the data;
 - ``store = "remote"``: open a release folder, and send queries to a SPARQL endpoint that
@@ -19,13 +21,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph
 from rdflib import Graph, URIRef
 
 from s2s_graph.dashboard import Report, reports_from_json
 from s2s_graph.dumps import (
     DASHBOARD_FILE,
     MANIFEST_FILE,
+    QUADS_FILE,
     SHAPES_FILE,
     STORE_FOLDER,
     VOCABULARY_FILE,
@@ -40,7 +42,7 @@ from s2s_graph.settings import Settings
 from s2s_graph.sources import parse_file
 from s2s_graph.stores import GraphStore, OxigraphStore, RemoteStore
 
-STORES = ("memory", "disk", "remote")
+STORES = ("memory", "built", "disk", "remote")
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,9 @@ def load_release(settings: Settings, published: PublishedGraph | None = None) ->
         published = published or publish(settings)
         folder = Path(tempfile.mkdtemp(prefix="s2s-release-"))
         write_dumps(published, folder / "release", store=False)
-        nquads = published.store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
-        store: GraphStore = OxigraphStore(settings.base_iri, nquads=nquads,
-                                          workers=settings.query_workers)
+        del published  # the rdflib graph: the release and the store hold what is served
+        store: GraphStore = OxigraphStore.in_memory(
+            settings.base_iri, str(folder / "release" / QUADS_FILE), settings.query_workers)
         return _read(folder / "release", settings, store, owns=True)
     folder = settings.dist_path
     if not (folder / MANIFEST_FILE).is_file():
@@ -114,8 +116,13 @@ def load_release(settings: Settings, published: PublishedGraph | None = None) ->
     if settings.store == "disk":
         if not (folder / STORE_FOLDER).is_dir():
             raise LoadError(str(folder), "the release has no store/; build it again")
-        store = OxigraphStore(settings.base_iri, path=str(folder / STORE_FOLDER),
-                              workers=settings.query_workers)
+        store = OxigraphStore.on_disk(settings.base_iri, str(folder / STORE_FOLDER),
+                                      settings.query_workers)
+    elif settings.store == "built":
+        if not (folder / QUADS_FILE).is_file():
+            raise LoadError(str(folder), f"the release has no {QUADS_FILE}; build it again")
+        store = OxigraphStore.in_memory(settings.base_iri, str(folder / QUADS_FILE),
+                                        settings.query_workers)
     else:
         if not settings.remote_endpoint:
             raise LoadError("S2S_REMOTE_ENDPOINT", "the remote store needs the URL of a "

@@ -37,9 +37,10 @@ class Settings:
         "Folder the build writes its dumps to; relative paths are taken from project_root.",
     )
     store: str = _setting(
-        "memory", "Where the server's data lives: memory (load and validate the sources at "
-                  "start), disk (the built release's Oxigraph store, opened read-only) or "
-                  "remote (a SPARQL endpoint holding the built release).")
+        "memory", "Where the server's data lives: memory (the sources, loaded and validated "
+                  "at start), built (the built release, loaded into memory), disk (the built "
+                  "release's Oxigraph store, opened read-only) or remote (a SPARQL endpoint "
+                  "holding the built release).")
     remote_endpoint: str = _setting(
         "", "URL of the SPARQL endpoint of the remote store (with S2S_STORE=remote).")
     remote_graph_store: str = _setting(
@@ -52,6 +53,9 @@ class Settings:
     port: int = _setting(8080, "Port the server listens on.")
     workers: int = _setting(2, "Server worker processes (gunicorn); one per core is a good start.")
     threads: int = _setting(4, "Threads per worker process.")
+    access_log: str = _setting(
+        "-", "Where gunicorn writes its access log: - for standard output, a file path, or "
+             "nothing to keep none.")
     request_timeout_s: int = _setting(
         60, "Seconds a worker may spend on one request before gunicorn restarts it.")
     max_query_bytes: int = _setting(

@@ -229,6 +229,13 @@ def query_state(base_iri: str, nquads: bytes) -> QueryState:
     return QueryState(store, base_iri)
 
 
+def query_state_from_file(base_iri: str, nquads_path: str) -> QueryState:
+    """Build a worker's state by loading an N-Quads file into memory."""
+    store = pyoxigraph.Store()
+    store.load(path=nquads_path, format=pyoxigraph.RdfFormat.N_QUADS)
+    return QueryState(store, base_iri)
+
+
 def query_state_from_path(base_iri: str, path: str) -> QueryState:
     """Build a worker's state by opening an on-disk store read-only (instant at any size)."""
     return QueryState(pyoxigraph.Store.read_only(path), base_iri)

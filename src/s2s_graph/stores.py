@@ -35,11 +35,13 @@ from s2s_graph.sources import to_rdflib
 from s2s_graph.sparql import (
     QueryAnswer,
     QueryResult,
+    QueryState,
     answer_from_result,
     answer_query,
     check_query,
     query_form,
     query_state,
+    query_state_from_file,
     query_state_from_path,
     run_query,
 )
@@ -87,24 +89,42 @@ def _graph(result: QueryResult) -> Graph:
 
 
 class OxigraphStore:
-    """Oxigraph embedded: in memory, or on disk opened read-only (once per process)."""
+    """Oxigraph embedded: in memory, or on disk opened read-only (once per process).
 
-    def __init__(self, base_iri: str, *, nquads: bytes | None = None, path: str | None = None,
-                 workers: int = 2):
-        if (nquads is None) == (path is None):
-            raise ValueError("give the data (nquads) or the path of an on-disk store")
-        self.kind = "memory" if nquads is not None else "disk"
+    In memory, the store is loaded once in the process that creates this object; server
+    workers forked from it share it, and so do the query workers they fork when they start
+    (``prepare``). Query workers started later (to replace one that was killed, or where
+    forking is not safe) load their own copy from the N-Quads file.
+    """
+
+    def __init__(self, base_iri: str, *, memory: pyoxigraph.Store | None = None,
+                 path: str | None = None, pool: ProcessLocalPool | None = None):
+        self.kind = "memory" if memory is not None else "disk"
         self.base_iri = base_iri
         self.path = path
-        self._memory = None
-        if nquads is not None:
-            self._memory = pyoxigraph.Store()
-            self._memory.load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
-            self.pool = ProcessLocalPool(workers, query_state, (base_iri, nquads))
-        else:
-            self.pool = ProcessLocalPool(workers, query_state_from_path, (base_iri, path))
+        self._memory = memory
+        self.pool = pool if pool is not None else ProcessLocalPool(0, query_state, (base_iri,))
         self._opened: tuple[int, pyoxigraph.Store] | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def in_memory(cls, base_iri: str, nquads_path: str, workers: int = 2) -> OxigraphStore:
+        """Load an N-Quads file (named graphs kept) into memory, here."""
+        store = pyoxigraph.Store()
+        store.load(path=nquads_path, format=pyoxigraph.RdfFormat.N_QUADS)
+        return cls(base_iri, memory=store, pool=ProcessLocalPool(
+            workers, query_state_from_file, (base_iri, nquads_path)))
+
+    @classmethod
+    def on_disk(cls, base_iri: str, path: str, workers: int = 2) -> OxigraphStore:
+        """Open an on-disk store read-only (in each process that queries it)."""
+        return cls(base_iri, path=path, pool=ProcessLocalPool(
+            workers, query_state_from_path, (base_iri, path)))
+
+    @classmethod
+    def wrapping(cls, base_iri: str, store: pyoxigraph.Store) -> OxigraphStore:
+        """Wrap an in-memory store for internal queries only (no query workers)."""
+        return cls(base_iri, memory=store)
 
     @property
     def store(self) -> pyoxigraph.Store:
@@ -130,7 +150,13 @@ class OxigraphStore:
             time_limit_s=time_limit_s, wait_s=wait_s)
 
     def prepare(self) -> None:
-        self.pool.get()
+        """Start the query workers; in memory, forked from here so that they share the store
+        (called where no other thread runs yet: a server worker that has just started)."""
+        if self._memory is not None:
+            memory, base = self._memory, self.base_iri
+            self.pool.prepare_by_fork(lambda: QueryState(memory, base))
+        else:
+            self.pool.get()
 
     def guard_with(self, guard) -> None:
         self.pool.guard = guard

@@ -6,7 +6,10 @@ so they cannot disagree about a verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
@@ -15,7 +18,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from s2s_graph.errors import S2SError
-from s2s_graph.formats import RDF_FORMAT_BY_NAME, rdf_format
+from s2s_graph.formats import rdf_format
 from s2s_graph.sources import parse_bytes
 
 
@@ -150,31 +153,23 @@ class ValidationContext:
     base_iri: str
     shapes: Graph
     ontology: Graph
-    dataset: Graph
+    load_dataset: Callable[[], Graph] = field(repr=False)
 
-
-def validation_context(base_iri: str, shapes_nt: bytes, ontology_nt: bytes,
-                       dataset_nt: bytes) -> ValidationContext:
-    """Build a context from N-Triples (how a worker process receives it)."""
-    nt = RDF_FORMAT_BY_NAME["n-triples"]
-    return ValidationContext(
-        base_iri,
-        parse_bytes(shapes_nt, nt, base_iri, name="shapes"),
-        parse_bytes(ontology_nt, nt, base_iri, name="ontology"),
-        parse_bytes(dataset_nt, nt, base_iri, name="dataset"),
-    )
+    @cached_property
+    def dataset(self) -> Graph:
+        """Our data, parsed when first needed: most validations do not ask for it, and it is
+        the largest part of a worker's memory."""
+        return self.load_dataset()
 
 
 def validation_context_from_files(base_iri: str, shapes: str, ontology: str,
                                   dataset: str) -> ValidationContext:
     """Build a context from a release folder's files (how a worker process receives it)."""
-    from pathlib import Path
-
     from s2s_graph.sources import parse_file
 
     return ValidationContext(base_iri, parse_file(Path(shapes), base_iri),
                              parse_file(Path(ontology), base_iri),
-                             parse_file(Path(dataset), base_iri))
+                             lambda: parse_file(Path(dataset), base_iri))
 
 
 def validate_document(context: ValidationContext, data: bytes, format_name: str, name: str,

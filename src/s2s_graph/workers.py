@@ -6,7 +6,10 @@ So work with a time limit runs in a pool of child processes, each set up once wi
 state; a child that overruns is killed and replaced, and the caller gets TimeLimitExceeded.
 
 Children come from a fork server (``multiprocessing`` "forkserver"): they start quickly, and
-never inherit the locks of the threads of a server process.
+never inherit the locks of the threads of a server process. A server worker that has no
+other thread yet (right after gunicorn starts it) may instead fork its first children
+itself (``prepare_by_fork``), so that they share its memory, the in-memory store above all,
+page by page; children that replace a killed one come from the fork server again.
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ class _Worker:
 
 
 def _serve(connection: Connection, initializer: Callable, initargs: tuple,
-           guard: Callable | None) -> None:
-    """Body of a child: guard it, build the state once, then answer (function, args)."""
+           guard: Callable | None, inherited: object = None) -> None:
+    """Body of a child: guard it, build the state once (or take the one it inherited by
+    fork), then answer (function, args)."""
     if guard is not None:
         sys.addaudithook(guard)
-    state = initializer(*initargs)
+    state = inherited if inherited is not None else initializer(*initargs)
     while True:
         try:
             function, args = connection.recv()
@@ -67,7 +71,10 @@ class WorkerPool:
     """
 
     def __init__(self, size: int, initializer: Callable, initargs: tuple = (),
-                 guard: Callable | None = None):
+                 guard: Callable | None = None, inherit: Callable | None = None):
+        """:param inherit: fork the first children from this process, each taking
+            ``inherit()`` as its state (only where no other thread runs; the guard, if any,
+            is inherited too)."""
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOADED_MODULES)
         self._initializer = initializer
@@ -78,13 +85,20 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
-            self._idle.put(self._start())
+            self._idle.put(self._start(inherit))
 
-    def _start(self) -> _Worker:
-        ours, theirs = self._context.Pipe()
-        process = self._context.Process(
-            target=_serve, daemon=True,
-            args=(theirs, self._initializer, self._initargs, self._guard))
+    def _start(self, inherit: Callable | None = None) -> _Worker:
+        if inherit is not None:
+            context = multiprocessing.get_context("fork")
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_serve, daemon=True,
+                args=(theirs, self._initializer, self._initargs, None, inherit()))
+        else:
+            ours, theirs = self._context.Pipe()
+            process = self._context.Process(
+                target=_serve, daemon=True,
+                args=(theirs, self._initializer, self._initargs, self._guard))
         process.start()
         theirs.close()
         worker = _Worker(process, ours)
@@ -177,3 +191,14 @@ class ProcessLocalPool:
                 self._pool = WorkerPool(*self._args, guard=self.guard)
                 self._pid = os.getpid()
             return self._pool
+
+    def prepare_by_fork(self, inherit: Callable) -> None:
+        """Start this process's pool with children forked from it, each taking ``inherit()``
+        as its state, if no other thread runs here (else from the fork server, as ``get``)."""
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                return
+            alone = threading.active_count() == 1
+            self._pool = WorkerPool(*self._args, guard=self.guard,
+                                    inherit=inherit if alone else None)
+            self._pid = os.getpid()

@@ -34,11 +34,11 @@ class ThreadWorkerWith414(ThreadWorker):
 
 
 def _start_worker_pools(worker) -> None:
-    """Start a server worker's query and validation processes before it takes requests, so
-    the first query does not wait for them."""
+    """Start a server worker's query processes before it takes requests (and before it has
+    threads, so that they can share its memory), so the first query does not wait for them.
+    Validation processes start with the first validation: most servers seldom validate."""
     site = worker.wsgi.extensions["s2s_graph"]
     site.release.store.prepare()
-    site.validators.get()
 
 
 class GunicornServer(BaseApplication):
@@ -65,7 +65,7 @@ class GunicornServer(BaseApplication):
             "limit_request_fields": 100,
             "limit_request_field_size": 8190,
             "post_worker_init": _start_worker_pools,
-            "accesslog": "-",
+            "accesslog": s.access_log or None,
             "errorlog": "-",
             "loglevel": "info",
         }
