@@ -1,0 +1,544 @@
+"""Benchmark: our production server against its peers, on the same data and the same queries,
+in one run on this machine (a script that prints figures, not a test).
+
+For the real dataset and synthetic data of about 30k, 300k and 3M triples (our vocabulary,
+deterministic from --seed, built and validated by `s2s-graph build` like the real data):
+
+- ours: `s2s-graph serve` (gunicorn, production settings and limits, the built release
+  loaded into memory: S2S_STORE=built), over HTTP with wrk at concurrency 1 and 8; every query of the mix cold (each request a distinct
+  text, so no cache helps) and repeated (the same text, as dashboards and example links ask);
+  plus dereferences of /doc/ pages in HTML and Turtle; start-up time and peak memory (PSS of
+  the whole process tree); throughput with 1 and 2 gunicorn workers; and the queries cold
+  from the on-disk store (S2S_STORE=disk), with its start-up time and peak memory;
+- the references, on the same N-Triples and queries: a minimal Flask + pyoxigraph endpoint
+  under gunicorn (bench/minimal_endpoint.py), rdflib-endpoint (PyPI), Virtuoso (Debian's
+  virtuoso-opensource-7-bin, bulk-loaded), and pyoxigraph in process (bench/inprocess.py).
+
+Prints each figure as it comes, a table per size, the ratios the targets are stated in, and
+writes the tables to --out. Only 127.0.0.1 is contacted.
+
+    bench/install-bench-tools   # wrk, Virtuoso (Debian); rdflib-endpoint (PyPI)
+    python bench/compare.py [--sizes real,30k,300k,3M] [--seconds 3] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+import loadgen  # noqa: E402
+from harness import ROOT, MemorySampler, free_port, running  # noqa: E402
+from loadgen import Figures, Workload, sparql_path  # noqa: E402
+from s2s_graph.examples import load_examples  # noqa: E402
+from s2s_graph.feedback import Feedback  # noqa: E402
+from synthetic import generate_about  # noqa: E402
+
+BASE = "https://w3id.org/safe-to-share/"
+SIZES = {"real": 0, "30k": 30_000, "300k": 300_000, "3M": 3_000_000}
+JSON_RESULTS = "application/sparql-results+json"
+NTRIPLES = "application/n-triples"
+S2S = "PREFIX s2s: <https://w3id.org/safe-to-share/def/s2s#>\n"
+# Two questions over every report, so that the synthetic sizes weigh on them (the examples
+# ask about the real report only).
+SCALE_QUERIES = {
+    "scale: no reply, all reports": S2S + (
+        "SELECT ?report ?body WHERE { ?duty s2s:responsibleBody ?body ; s2s:concerns ?report ;"
+        " s2s:role s2s:respond . FILTER NOT EXISTS { ?r s2s:respondent ?body ; "
+        "s2s:respondsTo ?report ; s2s:status ?s FILTER (?s != s2s:noReply) } }"),
+    "scale: response rate per report": S2S + (
+        "SELECT ?report (COUNT(?r) AS ?responses) (SUM(IF(?s = s2s:published, 1, 0)) AS "
+        "?published) WHERE { ?r s2s:respondsTo ?report ; s2s:status ?s } GROUP BY ?report "
+        "ORDER BY ?report LIMIT 100"),
+}
+
+
+@dataclass
+class Dataset:
+    size: str
+    project: Path
+    release: Path
+    triples: int
+    build_s: float | None
+    build_peak_mib: float | None
+    bodies: list[str]
+
+    @property
+    def ntriples(self) -> Path:
+        return self.release / "dataset.nt"
+
+
+@dataclass
+class Result:
+    system: str
+    workload: str
+    mode: str  # cold | repeated
+    concurrency: int
+    figures: Figures
+
+
+@dataclass
+class SizeReport:
+    dataset: Dataset
+    results: list[Result] = field(default_factory=list)
+    startup: dict[str, float] = field(default_factory=dict)
+    peak_mib: dict[str, float] = field(default_factory=dict)
+    inprocess: dict = field(default_factory=dict)
+    floor_ms: float = math.nan
+    workers: dict[int, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, system: str, workload: str, mode: str, concurrency: int) -> Figures | None:
+        return next((r.figures for r in self.results if (r.system, r.workload, r.mode,
+                     r.concurrency) == (system, workload, mode, concurrency)), None)
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- data ---------------------------------------------------------------------------------
+
+def prepare(size: str, work: Path, seed: int) -> Dataset:
+    """Return the dataset of ``size``, built into a release (reused when already built)."""
+    if size == "real":
+        project = ROOT
+    else:
+        project = work / f"project-{size}-seed{seed}"
+        if not (project / "data" / "synthetic.ttl").is_file():
+            shutil.rmtree(project, ignore_errors=True)
+            for folder in ("ontology", "shapes", "data"):
+                shutil.copytree(ROOT / folder, project / folder)
+            lines = generate_about(SIZES[size], seed=seed)
+            (project / "data" / "synthetic.ttl").write_text("\n".join(lines) + "\n",
+                                                           encoding="utf-8")
+    release = work / f"release-{size}-seed{seed}"
+    build_s = peak = None
+    if not (release / "release.json").is_file():
+        say(f"[{size}] building and validating the release (s2s-graph build)...")
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "s2s_graph", "--project-root",
+                                    str(project), "build", "--out", str(release)])
+        sampler = MemorySampler(process.pid, interval_s=1.0)
+        sampler.start()
+        code = process.wait()
+        sampler.stop()
+        if code != 0:
+            sys.exit(f"[{size}] the build failed (exit {code}); the synthetic data must keep "
+                     "our shapes")
+        build_s, peak = time.perf_counter() - started, sampler.peak_kib / 1024
+    manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
+    bodies = sorted({m.group(1) for m in re.finditer(
+        rb"^<" + re.escape(BASE.encode()) + rb"id/organisation/([^>]+)>",
+        (release / "dataset.nt").read_bytes(), re.MULTILINE)})
+    return Dataset(size, project, release, manifest["triples"], build_s, peak,
+                   [b.decode() for b in bodies])
+
+
+def query_mix(dataset: Dataset) -> dict[str, str]:
+    """The mix: the query page's examples, the scale questions, an entity lookup, ASK {}."""
+    mix = {e.slug: f"BASE <{BASE}>\n{e.text}" for e in load_examples(BASE)}
+    mix.update(SCALE_QUERIES)
+    mix["entity lookup"] = lookup(dataset.bodies[len(dataset.bodies) // 2])
+    mix["ASK {} (HTTP floor)"] = "ASK {}"
+    return mix
+
+
+def lookup(body: str) -> str:
+    return f"SELECT ?p ?o WHERE {{ <{BASE}id/organisation/{body}> ?p ?o }}"
+
+
+def workloads(dataset: Dataset, mix: dict[str, str], endpoint: str = "/sparql",
+              pages: bool = True) -> list[Workload]:
+    found = []
+    for name, text in mix.items():
+        accept = NTRIPLES if re.search(r"^\s*(DESCRIBE|CONSTRUCT)", text, re.M) else JSON_RESULTS
+        if name == "entity lookup":  # cold lookups go round the bodies
+            paths = (sparql_path(text, endpoint),)
+            cold_paths = tuple(sparql_path(lookup(b), endpoint) for b in dataset.bodies[:200])
+            found.append(Workload(name, paths, accept, True))
+            found.append(Workload(name + " (cold set)", cold_paths, accept, True))
+            continue
+        found.append(Workload(name, (sparql_path(text, endpoint),), accept, True))
+    if pages:
+        docs = tuple(f"/doc/organisation/{b}" for b in dataset.bodies[:200])
+        found.append(Workload("dereference as HTML", docs, "text/html", False))
+        found.append(Workload("dereference as Turtle", docs, "text/turtle", False))
+    return found
+
+
+# --- systems ------------------------------------------------------------------------------
+
+def serve_ours(dataset: Dataset, workers: int = 2, store: str = "built"):
+    port = free_port()
+    env = {"S2S_STORE": store, "S2S_DIST_DIR": str(dataset.release),
+           "S2S_WORKERS": str(workers)}
+    command = [sys.executable, "-m", "s2s_graph", "--project-root", str(dataset.project),
+               "serve", "--port", str(port)]
+    return running(command, port, "/sparql?query=ASK%7B%7D", env=env)
+
+
+def serve_minimal(dataset: Dataset):
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+               "--chdir", str(HERE), "--log-level", "warning", "minimal_endpoint:app"]
+    return running(command, port, "/sparql?query=ASK%7B%7D",
+                   env={"S2S_BENCH_DATA": str(dataset.ntriples)})
+
+
+def serve_rdflib_endpoint(dataset: Dataset):
+    port = free_port()
+    command = [shutil.which("rdflib-endpoint") or "rdflib-endpoint", "serve",
+               str(dataset.ntriples), "--host", "127.0.0.1", "--port", str(port)]
+    return running(command, port, "/?query=ASK%7B%7D", timeout_s=3600)
+
+
+class VirtuosoServer:
+    """Virtuoso with the dataset bulk-loaded, as a context manager like ``running``."""
+
+    def __init__(self, dataset: Dataset, folder: Path):
+        self.dataset = dataset
+        self.folder = folder
+
+    def __enter__(self):
+        import virtuoso
+
+        started = time.perf_counter()
+        self._context = virtuoso.running_virtuoso(self.folder, memory_mb=2048)
+        server = self._context.__enter__()
+        copy = self.folder / "data" / "dataset.nt"
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(self.dataset.ntriples, copy)
+        server.bulk_load(copy, f"{BASE}id/dataset/benchmark")
+        sampler = MemorySampler(server.process.pid)
+        sampler.start()
+        self.running = _Remote(server.http_port, time.perf_counter() - started, sampler)
+        return self.running
+
+    def __exit__(self, *exc):
+        self.running.sampler.stop()
+        self._context.__exit__(*exc)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@dataclass
+class _Remote:
+    port: int
+    startup_s: float
+    sampler: MemorySampler
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def peak_mib(self) -> float:
+        return self.sampler.peak_kib / 1024
+
+
+def in_process(dataset: Dataset, mix: dict[str, str], seconds: float) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as queries:
+        json.dump(mix, queries)
+    try:
+        done = subprocess.run([sys.executable, str(HERE / "inprocess.py"),
+                               str(dataset.ntriples), queries.name, "--seconds", str(seconds)],
+                              capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(queries.name)
+    return json.loads(done.stdout)
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+def measure(report: SizeReport, system: str, url: str, work: list[Workload], modes: list[str],
+            concurrencies: list[int], seconds: float, feedback: Feedback,
+            timeout_s: float = 30.0) -> None:
+    advance = feedback.step(f"[{report.dataset.size}] {system}",
+                            total=len(work) * len(modes) * len(concurrencies))
+    for workload in work:
+        for mode in modes:
+            if mode == "repeated" and workload.name.endswith("(cold set)"):
+                advance(len(concurrencies))
+                continue
+            if system != "rdflib-endpoint":  # warm up (caches, connections), not counted
+                loadgen.run(url, workload, cold=mode == "cold", concurrency=8,
+                            seconds=1, timeout_s=timeout_s)
+            for concurrency in concurrencies:
+                figures = loadgen.run(url, workload, cold=mode == "cold",
+                                      concurrency=concurrency, seconds=seconds,
+                                      timeout_s=timeout_s)
+                if figures.requests == 0:  # too slow for any answer within the run
+                    figures = loadgen.once(url, workload, timeout_s)
+                report.results.append(Result(system, workload.name, mode, concurrency, figures))
+                flag = "" if figures.ok else f"  ({figures.errors} errors)"
+                say(f"  {system:16} {mode:8} c={concurrency}  {workload.name:40} "
+                    f"{figures.rps:9.1f} req/s  p50 {figures.p50_ms:8.2f} ms  "
+                    f"p99 {figures.p99_ms:8.2f} ms{flag}")
+                advance(1)
+
+
+def probe_one_by_one(report: SizeReport, dataset: Dataset, work: list[Workload], cap_s: float,
+                     feedback: Feedback) -> None:
+    """Time one cold request per query on rdflib-endpoint (c=1): at the synthetic sizes its
+    engine takes seconds to minutes a query, so a wrk run would only queue work. The server
+    is restarted after an answer that did not come within ``cap_s``, so that the request
+    still running does not delay the next. Its engine holds the interpreter lock, so more
+    connections would not add throughput."""
+    advance = feedback.step(f"[{dataset.size}] rdflib-endpoint, one request each",
+                            total=len(work))
+    context = server = None
+    try:
+        for workload in work:
+            if server is None:
+                context = serve_rdflib_endpoint(dataset)
+                server = context.__enter__()
+                report.startup.setdefault("rdflib-endpoint", server.startup_s)
+            figures = loadgen.once(server.url, workload, cap_s)
+            report.results.append(Result("rdflib-endpoint", workload.name, "cold", 1, figures))
+            say(f"  {'rdflib-endpoint':16} cold     c=1  {workload.name:40} "
+                + (f"{figures.p50_ms:9.1f} ms (one request)" if figures.ok
+                   else f"no answer within {cap_s:g} s"))
+            report.peak_mib["rdflib-endpoint"] = max(report.peak_mib.get("rdflib-endpoint", 0),
+                                                     server.peak_mib)
+            if not figures.ok:
+                context.__exit__(None, None, None)
+                context = server = None
+            advance(1)
+    finally:
+        if context is not None:
+            context.__exit__(None, None, None)
+    report.notes.append("rdflib-endpoint: one cold request per query at c=1 (see "
+                        "probe_one_by_one); its figures stand in the c=8 columns.")
+
+
+def run_size(size: str, args, feedback: Feedback) -> SizeReport:
+    dataset = prepare(size, args.work, args.seed)
+    report = SizeReport(dataset)
+    if dataset.build_s is not None:
+        say(f"[{size}] built {dataset.triples} triples in {dataset.build_s:.1f} s, "
+            f"peak {dataset.build_peak_mib:.0f} MiB")
+    mix = query_mix(dataset)
+    say(f"[{size}] {dataset.triples} triples; pyoxigraph in process...")
+    report.inprocess = in_process(dataset, mix, args.inprocess_seconds)
+    report.peak_mib["pyoxigraph in process"] = report.inprocess["peak_mib"]
+    report.startup["pyoxigraph in process (load)"] = report.inprocess["load_s"]
+    ours = workloads(dataset, mix)
+    queries_only = [w for w in ours if w.query]
+    concurrencies = [1, 8]
+
+    with serve_ours(dataset) as server:
+        report.startup["ours (built release in memory)"] = server.startup_s
+        measure(report, "ours", server.url, ours, ["cold", "repeated"], concurrencies,
+                args.seconds, feedback)
+        report.peak_mib["ours (built release in memory)"] = server.peak_mib
+    floor = report.get("ours", "ASK {} (HTTP floor)", "cold", 1)
+    report.floor_ms = floor.p50_ms if floor else math.nan
+    with serve_ours(dataset, store="disk") as server:
+        report.startup["ours (on-disk store)"] = server.startup_s
+        measure(report, "ours disk", server.url, queries_only, ["cold"], [8], args.seconds,
+                feedback)
+        report.peak_mib["ours (on-disk store)"] = server.peak_mib
+
+    if size in args.workers_at:
+        for workers in (1, 2):
+            with serve_ours(dataset, workers) as server:
+                before = len(report.results)
+                measure(report, f"ours {workers}w", server.url, queries_only, ["repeated"],
+                        [8], args.seconds, feedback)
+                rates = [r.figures.rps for r in report.results[before:] if r.figures.ok]
+                report.workers[workers] = statistics.geometric_mean(rates) if rates else 0.0
+
+    with serve_minimal(dataset) as server:
+        report.startup["minimal Flask + pyoxigraph"] = server.startup_s
+        measure(report, "minimal", server.url, queries_only, ["cold", "repeated"],
+                concurrencies, args.seconds, feedback)
+        report.peak_mib["minimal Flask + pyoxigraph"] = server.peak_mib
+
+    if "rdflib-endpoint" not in args.skip:
+        peer = workloads(dataset, mix, endpoint="/", pages=False)
+        if size == "real":
+            with serve_rdflib_endpoint(dataset) as server:
+                report.startup["rdflib-endpoint"] = server.startup_s
+                measure(report, "rdflib-endpoint", server.url, peer, ["cold"],
+                        concurrencies, args.seconds, feedback, timeout_s=args.slow_cap)
+                report.peak_mib["rdflib-endpoint"] = server.peak_mib
+        else:
+            probe_one_by_one(report, dataset, peer, args.slow_cap, feedback)
+
+    if "virtuoso" not in args.skip:
+        import virtuoso
+
+        if virtuoso.available():
+            with VirtuosoServer(dataset, args.work / f"virtuoso-{size}") as server:
+                report.startup["Virtuoso (start + bulk load)"] = server.startup_s
+                measure(report, "virtuoso", server.url, queries_only, ["cold", "repeated"],
+                        concurrencies, args.seconds, feedback)
+                report.peak_mib["Virtuoso"] = server.peak_mib
+        else:
+            report.notes.append("Virtuoso is not installed (bench/install-bench-tools); "
+                                "its figures are missing.")
+    return report
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+def ratio(ours: Figures | None, other: Figures | None) -> float:
+    if ours is None or other is None or not other.rps:
+        return math.nan
+    if not other.ok:  # it answered nothing in time: count one request in the run
+        return ours.rps / (1 / other.seconds) if other.seconds else math.nan
+    return ours.rps / other.rps
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else \
+        f"{value:,.{digits}f}"
+
+
+def table(report: SizeReport) -> str:
+    d = report.dataset
+    lines = [f"## {d.size}: {d.triples:,} triples", ""]
+    if d.build_s is not None:
+        lines.append(f"- build (load, validate every triple, write the release): "
+                     f"{d.build_s:.1f} s, peak {d.build_peak_mib:.0f} MiB")
+    lines.append(f"- HTTP floor (ASK {{}} on our server, cold, c=1): p50 {report.floor_ms:.2f} ms")
+    for name, seconds in report.startup.items():
+        lines.append(f"- start-up, {name}: {seconds:.2f} s")
+    for name, mib in report.peak_mib.items():
+        lines.append(f"- peak memory, {name}: {mib:.0f} MiB")
+    if report.workers:
+        lines.append(f"- ours, repeated mix at c=8, geometric mean throughput: 1 worker "
+                     f"{report.workers.get(1, 0):.0f} req/s, 2 workers "
+                     f"{report.workers.get(2, 0):.0f} req/s "
+                     f"(x{report.workers.get(2, 0) / max(report.workers.get(1, 1), 1e-9):.2f})")
+    lines += [f"- note: {n}" for n in report.notes]
+    lines += ["", "| query | ours cold c=1 p50 ms | pyoxigraph p50 ms | ≤1.3×pyox+floor | "
+              "ours cold c=8 req/s | p99 ms | minimal cold c=8 | ours/minimal cold | "
+              "rdflib-endpoint c=8 | ours/rdflib-ep | ours repeated c=8 req/s | p99 ms | "
+              "minimal repeated c=8 | ours/minimal repeated | Virtuoso repeated c=8 | "
+              "ours/Virtuoso | ours on-disk cold c=8 |", "|" + "---|" * 17]
+    names = list(dict.fromkeys(r.workload for r in report.results if r.system == "ours"))
+    for name in names:
+        cold1 = report.get("ours", name, "cold", 1)
+        cold8 = report.get("ours", name, "cold", 8)
+        rep8 = report.get("ours", name, "repeated", 8)
+        pyox = report.inprocess.get("queries", {}).get(name.replace(" (cold set)", ""))
+        within = {None: "-", True: "yes", False: "no"}[_within_bound(report, name)]
+        minimal8 = report.get("minimal", name, "cold", 8)
+        minimal_rep = report.get("minimal", name, "repeated", 8)
+        rdflib8 = report.get("rdflib-endpoint", name, "cold", 8) or \
+            report.get("rdflib-endpoint", name, "cold", 1)
+        virtuoso8 = report.get("virtuoso", name, "repeated", 8)
+        disk8 = report.get("ours disk", name, "cold", 8)
+        lines.append("| " + " | ".join([
+            name, fmt(cold1.p50_ms if cold1 else math.nan, 2),
+            fmt(pyox["p50_ms"] if pyox else math.nan, 2), within,
+            fmt(cold8.rps if cold8 else math.nan), fmt(cold8.p99_ms if cold8 else math.nan),
+            fmt(minimal8.rps if minimal8 else math.nan), fmt(ratio(cold8, minimal8), 2),
+            fmt(rdflib8.rps if rdflib8 and rdflib8.ok else math.nan)
+            + ("" if not rdflib8 or rdflib8.ok else " (none in time)"),
+            fmt(ratio(cold8, rdflib8), 1), fmt(rep8.rps if rep8 else math.nan),
+            fmt(rep8.p99_ms if rep8 else math.nan),
+            fmt(minimal_rep.rps if minimal_rep else math.nan),
+            fmt(ratio(rep8, minimal_rep), 2), fmt(virtuoso8.rps if virtuoso8 else math.nan),
+            fmt(ratio(rep8, virtuoso8), 2),
+            fmt(disk8.rps if disk8 else math.nan)]) + " |")
+    errors = [r for r in report.results if not r.figures.ok and r.system != "rdflib-endpoint"]
+    if errors:
+        lines += ["", "Runs with errors: " + "; ".join(
+            f"{r.system} {r.workload} {r.mode} c={r.concurrency}: {r.figures.errors}"
+            for r in errors)]
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: SizeReport) -> str:
+    """One line: the targets at this size."""
+    names = [n for n in dict.fromkeys(r.workload for r in report.results if r.system == "ours")
+             if report.get("minimal", n, "cold", 8)]
+
+    def worst(other: str, mode: str) -> float:
+        ratios = [ratio(report.get("ours", n, mode, 8), report.get(other, n, mode, 8)
+                        or report.get(other, n, mode, 1)) for n in names]
+        ratios = [r for r in ratios if not math.isnan(r)]
+        return min(ratios) if ratios else math.nan
+
+    within = [_within_bound(report, n) for n in names]
+    within = [w for w in within if w is not None]
+    memory = report.peak_mib.get("ours (built release in memory)", math.nan) / \
+        report.peak_mib.get("pyoxigraph in process", math.nan)
+    return (f"{report.dataset.size}: ours/minimal worst cold {fmt(worst('minimal', 'cold'), 2)}"
+            f", repeated {fmt(worst('minimal', 'repeated'), 2)}; "
+            f"ours/rdflib-endpoint worst cold {fmt(worst('rdflib-endpoint', 'cold'), 1)}; "
+            f"ours/Virtuoso worst repeated {fmt(worst('virtuoso', 'repeated'), 2)}; "
+            f"cold p50 within 1.3 x pyoxigraph + floor: {sum(within)}/{len(within)}; "
+            f"peak memory ours/pyoxigraph {fmt(memory, 2)}")
+
+
+def _within_bound(report: SizeReport, name: str) -> bool | None:
+    """Whether our cold p50 at c=1 is within 1.3 times pyoxigraph's in process plus the
+    HTTP floor (None where either is missing)."""
+    cold1 = report.get("ours", name, "cold", 1)
+    pyox = report.inprocess.get("queries", {}).get(name.replace(" (cold set)", ""))
+    if cold1 is None or pyox is None:
+        return None
+    return cold1.p50_ms <= pyox["p50_ms"] * 1.3 + report.floor_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="real,30k,300k,3M")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per wrk run")
+    parser.add_argument("--inprocess-seconds", type=float, default=1.0)
+    parser.add_argument("--slow-cap", type=float, default=60.0,
+                        help="longest wait for one answer from rdflib-endpoint")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip", default="", help="comma-separated: rdflib-endpoint,virtuoso")
+    parser.add_argument("--workers-at", default="real,300k",
+                        help="sizes at which to compare 1 and 2 gunicorn workers")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "s2s-bench")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "compare.md")
+    args = parser.parse_args()
+    args.skip = set(filter(None, args.skip.split(",")))
+    args.workers_at = set(filter(None, args.workers_at.split(",")))
+    sizes = [s for s in args.sizes.split(",") if s]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown sizes {unknown}; choose from {', '.join(SIZES)}")
+    if not loadgen.available():
+        sys.exit("wrk is missing: run bench/install-bench-tools")
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    sections, lines = [], []
+    with Feedback(unit="runs") as feedback:
+        for size in sizes:
+            report = run_size(size, args, feedback)
+            sections.append(table(report))
+            lines.append(summary(report))
+            say(sections[-1])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    args.out.write_text(f"# s2s-graph against its peers ({stamp}, {os.cpu_count()} cores, "
+                        f"wrk {args.seconds:g} s per run)\n\n" + "\n".join(sections)
+                        + "\n## Summary\n\n" + "\n".join(f"- {line}" for line in lines) + "\n",
+                        encoding="utf-8")
+    say(f"Benchmarked {len(sizes)} sizes in {(time.perf_counter() - started) / 60:.1f} min; "
+        f"table in {args.out}. " + " | ".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""A bounded load generator on loopback: wrk (Debian's package), driven by a Lua script that
+sends one workload's requests, and its report read back as figures.
+
+wrk is written in C and runs on one thread here, so it takes little of the CPU the server
+under test needs (a Python generator would take a core of this 2-core machine for itself).
+"Cold" requests each carry a distinct query text (an unused PREFIX declaration with a
+counter, which no cache can fold away) or a distinct URL (a counter parameter), so every
+one is computed; "repeated" requests send the same text each time.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What one run sends: GET requests to ``paths`` in turn, with ``accept``.
+
+    ``query``: the paths are ``/sparql?query=`` URLs, made cold by a PREFIX line; else they
+    are pages, made cold by a ``c=N`` parameter."""
+
+    name: str
+    paths: tuple[str, ...]
+    accept: str
+    query: bool
+
+
+@dataclass(frozen=True)
+class Figures:
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and self.requests > 0
+
+
+def sparql_path(query: str, endpoint: str = "/sparql") -> str:
+    return f"{endpoint}?query={urllib.parse.quote(query, safe='')}"
+
+
+LUA = """
+local paths = {%(paths)s}
+local accept = "%(accept)s"
+local cold = %(cold)s
+local query = %(query)s
+local counter = 0
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("tid", n)
+end
+function request()
+  counter = counter + 1
+  local path = paths[(counter %% #paths) + 1]
+  if cold and query then
+    local at = string.find(path, "=", 1, true)
+    path = string.sub(path, 1, at) .. "PREFIX%%20c" .. tid .. "x" .. counter ..
+           "%%3A%%20%%3Curn%%3Ac%%3A%%3E%%0A" .. string.sub(path, at + 1)
+  elseif cold then
+    local sep = string.find(path, "?", 1, true) and "&" or "?"
+    path = path .. sep .. "c=" .. tid .. "x" .. counter
+  end
+  return wrk.format("GET", path, {["Accept"] = accept})
+end
+"""
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _millis(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if match is None:
+        raise ValueError(f"not a wrk latency: {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def run(base_url: str, workload: Workload, *, cold: bool, concurrency: int, seconds: float,
+        timeout_s: float = 30.0) -> Figures:
+    """Send the workload for ``seconds`` (whole seconds, as wrk takes them) with
+    ``concurrency`` connections; return figures."""
+    lua = LUA % {
+        "paths": ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                           for p in workload.paths),
+        "accept": workload.accept, "cold": "true" if cold else "false",
+        "query": "true" if workload.query else "false"}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    try:
+        done = subprocess.run(
+            ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+             f"--timeout={max(1, round(timeout_s))}s",
+             "--latency", "-s", script.name, base_url],
+            capture_output=True, text=True, timeout=seconds + timeout_s + 30, check=False)
+    finally:
+        Path(script.name).unlink()
+    return parse(done.stdout + done.stderr)
+
+
+def once(base_url: str, workload: Workload, timeout_s: float) -> Figures:
+    """Time one request (for a server too slow to finish any within a wrk run)."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+    started = time.perf_counter()
+    try:
+        connection.request("GET", workload.paths[0], headers={"Accept": workload.accept})
+        response = connection.getresponse()
+        response.read()
+        failed = response.status != 200
+    except TimeoutError:
+        return Figures(0, timeout_s, 0.0, float("nan"), float("nan"), 1)
+    finally:
+        connection.close()
+    took = time.perf_counter() - started
+    return Figures(1, took, 1 / took, took * 1000, took * 1000, int(failed))
+
+
+def parse(report: str) -> Figures:
+    """Read wrk's report."""
+    total = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", report)
+    if total is None:
+        raise RuntimeError(f"wrk gave no figures:\n{report}")
+    requests = int(total.group(1))
+    seconds = _millis(total.group(2) + total.group(3)) / 1000
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", report, re.MULTILINE))
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                        report)
+    if sockets:
+        errors += sum(int(n) for n in sockets.groups())
+    return Figures(requests, seconds, requests / seconds if seconds else 0.0,
+                   _millis(latency["50"]) if "50" in latency else float("nan"),
+                   _millis(latency["99"]) if "99" in latency else float("nan"), errors)
