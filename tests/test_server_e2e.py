@@ -4,7 +4,10 @@ used by third-party clients, swept URI by URI, and probed with a canary for fetc
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import socket
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -108,6 +111,93 @@ def test_the_real_server_serves_a_built_release_from_each_store(store, request, 
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+# --- no process outlives the server --------------------------------------------------------
+
+def descendants(pid: int) -> set[int]:
+    """The living processes below ``pid`` (from /proc; zombies are not living)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    living = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            living.add(pid)
+    return living
+
+
+def wait_for(condition, timeout_s: float = 20) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture
+def running_server(tmp_path):
+    port, log = free_port(), tmp_path / "server.log"
+    process = start_server(ROOT, port, log)
+    try:
+        wait_until_up(process, port, log)
+        for _ in range(4):  # queries, so that every server worker has its query workers
+            assert get(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+                       "application/sparql-results+json")[0] == 200
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def test_stopping_the_server_leaves_no_process_and_frees_the_port(running_server):
+    process, port = running_server
+    # two server workers, each with its two query workers
+    assert wait_for(lambda: len(descendants(process.pid)) >= 2 + 2 * 2)
+    tree = descendants(process.pid)
+    process.terminate()
+    process.wait(timeout=30)
+    assert wait_for(lambda: not alive(tree)), f"left behind: {sorted(alive(tree))}"
+    with socket.socket() as probe:  # nothing holds the listening socket any more
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
+
+
+def test_a_killed_server_worker_takes_its_query_workers_with_it(running_server):
+    process, port = running_server
+    assert wait_for(lambda: len(descendants(process.pid)) >= 2 + 2 * 2)
+    worker = next(pid for pid in sorted(descendants(process.pid))
+                  if _parent(pid) == process.pid and descendants(pid))
+    below = descendants(worker)
+    os.kill(worker, signal.SIGKILL)
+    assert wait_for(lambda: not alive(below)), f"left behind: {sorted(alive(below))}"
+    assert wait_for(lambda: get(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
+                                "application/sparql-results+json")[0] == 200)
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 # --- nothing is ever fetched ---------------------------------------------------------------

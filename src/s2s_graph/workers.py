@@ -14,10 +14,12 @@ page by page; children that replace a killed one come from the fork server again
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -27,6 +29,7 @@ from multiprocessing.process import BaseProcess
 
 from s2s_graph.errors import Busy, S2SError, TimeLimitExceeded
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
                      "s2s_graph.sources"]
 
@@ -41,10 +44,33 @@ class _Worker:
     connection: Connection
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), so that no child
+    outlives a server worker that was killed, holding its memory and listening socket."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the closed pipe ends still end the child
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+
+
 def _serve(connection: Connection, initializer: Callable, initargs: tuple,
-           guard: Callable | None, inherited: object = None) -> None:
+           guard: Callable | None, inherited: object = None, parent: int | None = None,
+           not_ours: tuple[Connection, ...] = ()) -> None:
     """Body of a child: guard it, build the state once (or take the one it inherited by
-    fork), then answer (function, args)."""
+    fork), then answer (function, args) until its parent closes the pipe or dies.
+
+    A child forked directly (``inherited``) holds copies of the parent's pipe ends, its own
+    and its elder siblings' (``not_ours``): it closes them, so that each pipe ends when the
+    parent's end does."""
+    for end in not_ours:
+        end.close()
+    if parent is not None:
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)  # not the server worker's handlers
+        _die_with(parent)
     if guard is not None:
         sys.addaudithook(guard)
     state = inherited if inherited is not None else initializer(*initargs)
@@ -91,9 +117,12 @@ class WorkerPool:
         if inherit is not None:
             context = multiprocessing.get_context("fork")
             ours, theirs = context.Pipe()
+            with self._lock:
+                not_ours = (ours, *(w.connection for w in self._all))
             process = context.Process(
                 target=_serve, daemon=True,
-                args=(theirs, self._initializer, self._initargs, None, inherit()))
+                args=(theirs, self._initializer, self._initargs, None, inherit(),
+                      os.getpid(), not_ours))
         else:
             ours, theirs = self._context.Pipe()
             process = self._context.Process(
