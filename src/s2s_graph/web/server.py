@@ -7,6 +7,8 @@ read-only graph by fork.
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask
 from gunicorn import util
 from gunicorn.app.base import BaseApplication
@@ -15,10 +17,24 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from s2s_graph.settings import Settings
 
+ACCEPT_DEFERRAL_S = 0.002
+
 
 class ThreadWorkerWith414(ThreadWorker):
     """gunicorn's threaded worker, answering an over-long request line with 414 URI Too Long
-    (RFC 9110 §15.5.15) rather than gunicorn's generic 400, and saying what to do instead."""
+    (RFC 9110 §15.5.15) rather than gunicorn's generic 400, and saying what to do instead;
+    and leaving new connections to a less busy worker.
+
+    Every worker waits on the same listening socket, and whichever wakes first accepts: a
+    burst of keep-alive connections (a proxy's pool, a load generator) can all land on one
+    worker, which then serves them alone on one core while the others idle. A worker that
+    already holds as many connections as it has threads gives the others a moment to
+    accept first."""
+
+    def accept(self, server, listener):
+        if self.nr_conns >= self.cfg.threads:
+            time.sleep(ACCEPT_DEFERRAL_S)
+        super().accept(server, listener)
 
     def handle_error(self, req, client, addr, exc):
         if isinstance(exc, LimitRequestLine):
