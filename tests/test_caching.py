@@ -4,9 +4,14 @@ never changes an answer."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
-from s2s_graph.caching import LruCache, normalise_query
+from s2s_graph.caching import CachingStore, LruCache, normalise_query
+from s2s_graph.errors import TimeLimitExceeded
+from s2s_graph.sparql import QueryAnswer
 
 DOC = "/doc/organisation/home-office"
 LOOKUP = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -124,3 +129,77 @@ def test_the_page_cache_replays_the_same_response(client):
     ignored = {"Date"}
     assert {k: v for k, v in first.headers.items() if k not in ignored} == \
         {k: v for k, v in second.headers.items() if k not in ignored}
+
+
+class SlowStore:
+    """A store whose answers take until the test lets them go, counting the computations."""
+
+    kind = "memory"
+
+    def __init__(self, error: Exception | None = None):
+        self.calls = 0
+        self.release = threading.Event()
+        self.error = error
+
+    def answer(self, query, *args):
+        self.calls += 1
+        self.release.wait(5)
+        if self.error is not None:
+            raise self.error
+        return QueryAnswer("select", b"the answer", ("label",), (), 1, None, False)
+
+
+def ask_together(store: CachingStore, times: int, time_limit_s: float = 5.0) -> list:
+    """Ask the same query from ``times`` threads at once; return each one's answer or error."""
+    outcomes: list = [None] * times
+
+    def ask(i: int) -> None:
+        try:
+            outcomes[i] = store.answer(LOOKUP, "csv", (), (), 100, 100, {}, time_limit_s, 1.0)
+        except Exception as error:
+            outcomes[i] = error
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(times)]
+    for thread in threads:
+        thread.start()
+    return threads, outcomes
+
+
+def test_requests_for_an_answer_being_computed_wait_for_it_instead_of_computing_it_again():
+    inner = SlowStore()
+    store = CachingStore(inner, LruCache(1 << 20))
+    threads, outcomes = ask_together(store, 6)
+    time.sleep(0.2)  # every thread has asked by now
+    inner.release.set()
+    for thread in threads:
+        thread.join(5)
+    assert inner.calls == 1
+    assert [o.body for o in outcomes] == [b"the answer"] * 6
+
+
+def test_the_waiting_requests_share_the_error_and_the_next_request_tries_again():
+    inner = SlowStore(error=TimeLimitExceeded("The query", 10))
+    store = CachingStore(inner, LruCache(1 << 20))
+    threads, outcomes = ask_together(store, 4)
+    time.sleep(0.2)
+    inner.release.set()
+    for thread in threads:
+        thread.join(5)
+    assert inner.calls == 1
+    assert all(isinstance(o, TimeLimitExceeded) for o in outcomes)
+    inner.error = None
+    assert store.answer(LOOKUP, "csv", (), (), 100, 100, {}, 5.0, 1.0).body == b"the answer"
+    assert inner.calls == 2
+
+
+def test_a_waiting_request_keeps_to_its_own_time_limit():
+    inner = SlowStore()
+    store = CachingStore(inner, LruCache(1 << 20))
+    leader, _ = ask_together(store, 1)
+    time.sleep(0.1)
+    started = time.monotonic()
+    with pytest.raises(TimeLimitExceeded):
+        store.answer(LOOKUP, "csv", (), (), 100, 100, {}, 0.3, 0.0)
+    assert time.monotonic() - started < 2
+    inner.release.set()
+    leader[0].join(5)

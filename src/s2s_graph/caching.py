@@ -14,7 +14,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass, field
 
+from s2s_graph.errors import TimeLimitExceeded
 from s2s_graph.sparql import TOKEN, QueryAnswer
 
 
@@ -87,18 +89,34 @@ def answer_size(answer: QueryAnswer) -> int:
     return 200 + sum(64 + sum(len(str(term)) + 64 for term in row) for row in answer.rows)
 
 
+@dataclass(eq=False)
+class _Flight:
+    """One computation of an answer that other requests for the same answer wait for."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    answer: QueryAnswer | None = None
+    error: BaseException | None = None
+
+
 class CachingStore:
     """A store whose user queries' answers are remembered (other calls go straight through).
 
     Only answers are kept: a query that fails, is refused or runs out of time is asked again
     next time. The key holds everything the answer depends on but the time limit, which only
     decides whether an answer comes at all.
+
+    Requests for an answer that is being computed wait for it rather than compute it again
+    (and share its error, if it fails): otherwise a burst of requests for one slow query,
+    the usual pattern of a dashboard or an example link, would run it once per request at
+    the same time, and all of them would run out of time together.
     """
 
     def __init__(self, store, cache: LruCache):
         self.inner = store
         self.kind = store.kind
         self.cache = cache
+        self._flights: dict[Hashable, _Flight] = {}
+        self._lock = threading.Lock()
 
     def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
                page_rows, prefixes, time_limit_s, wait_s) -> QueryAnswer:
@@ -107,10 +125,36 @@ class CachingStore:
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        answer = self.inner.answer(query, format_name, default_graph_uris, named_graph_uris,
-                                   max_rows, page_rows, prefixes, time_limit_s, wait_s)
-        self.cache.put(key, answer, answer_size(answer))
-        return answer
+        with self._lock:
+            flight = self._flights.get(key)
+            leading = flight is None
+            if leading:
+                flight = self._flights[key] = _Flight()
+        if not leading:
+            return self._join(flight, time_limit_s + wait_s)
+        try:
+            flight.answer = self.inner.answer(query, format_name, default_graph_uris,
+                                              named_graph_uris, max_rows, page_rows, prefixes,
+                                              time_limit_s, wait_s)
+            self.cache.put(key, flight.answer, answer_size(flight.answer))
+            return flight.answer
+        except BaseException as error:
+            flight.error = error
+            raise
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+
+    @staticmethod
+    def _join(flight: _Flight, limit_s: float) -> QueryAnswer:
+        """Wait for another request's computation of the same answer, within this request's
+        own limit."""
+        if not flight.done.wait(limit_s):
+            raise TimeLimitExceeded("The query", limit_s)
+        if flight.error is not None:
+            raise flight.error
+        return flight.answer
 
     def select(self, query: str) -> list[tuple]:
         return self.inner.select(query)
