@@ -66,7 +66,11 @@ function request()
   counter = counter + 1
   local path = paths[(counter %% #paths) + 1]
   if cold and query then
+    -- after a leading BASE line: Virtuoso refuses a PREFIX before BASE
     local at = string.find(path, "=", 1, true)
+    if string.sub(path, at + 1, at + 4) == "BASE" then
+      at = string.find(path, "%%0A", at, true) + 2
+    end
     path = string.sub(path, 1, at) .. "PREFIX%%20c" .. tid .. "x" .. counter ..
            "%%3A%%20%%3Curn%%3Ac%%3A%%3E%%0A" .. string.sub(path, at + 1)
   elseif cold then
