@@ -31,10 +31,10 @@ class ThreadWorkerWith414(ThreadWorker):
     already holds as many connections as it has threads gives the others a moment to
     accept first."""
 
-    def accept(self, server, listener):
+    def accept(self, *args):  # (server, listener) in gunicorn 23, (listener) in 27
         if self.nr_conns >= self.cfg.threads:
             time.sleep(ACCEPT_DEFERRAL_S)
-        super().accept(server, listener)
+        super().accept(*args)
 
     def handle_error(self, req, client, addr, exc):
         if isinstance(exc, LimitRequestLine):
