@@ -9,9 +9,9 @@ import time
 
 import pytest
 
+from s2s_graph.answers import QueryAnswer
 from s2s_graph.caching import CachingStore, LruCache, normalise_query
 from s2s_graph.errors import TimeLimitExceeded
-from s2s_graph.sparql import QueryAnswer
 
 DOC = "/doc/organisation/home-office"
 LOOKUP = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "

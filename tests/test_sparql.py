@@ -6,9 +6,16 @@ import json
 
 import pytest
 
+from s2s_graph.answers import write_answer
 from s2s_graph.errors import QueryError, QueryRefused, UnsupportedFormat
 from s2s_graph.published import PublishedGraph
 from s2s_graph.sparql import check_query, keywords, run_query
+
+
+def written(published: PublishedGraph, query: str, fmt: str) -> bytes:
+    """Run ``query`` and write its whole answer in ``fmt``, as the CLI does."""
+    return run_query(published.store, query, published.vocabulary.base,
+                     then=lambda result: write_answer(result, fmt, None, 0, {})).body
 
 
 @pytest.mark.parametrize("query", [
@@ -82,19 +89,17 @@ def test_syntax_errors_give_line_and_column(published: PublishedGraph):
 
 
 def test_select_results_in_every_results_format(published: PublishedGraph):
-    result = run_query(published.store, 'SELECT ?label WHERE { <id/organisation/home-office> '
-                       '<http://www.w3.org/2000/01/rdf-schema#label> ?label }',
-                       published.vocabulary.base)
-    assert json.loads(result.serialize("json"))["results"]["bindings"][0]["label"] == {
+    query = ('SELECT ?label WHERE { <id/organisation/home-office> '
+             '<http://www.w3.org/2000/01/rdf-schema#label> ?label }')
+    assert json.loads(written(published, query, "json"))["results"]["bindings"][0]["label"] == {
         "type": "literal", "value": "Home Office", "xml:lang": "en"}
-    assert result.serialize("csv") == b"label\r\nHome Office\r\n"
-    assert result.serialize("tsv") == b'?label\n"Home Office"@en\n'
-    assert b"Home Office" in result.serialize("xml")
+    assert written(published, query, "csv") == b"label\r\nHome Office\r\n"
+    assert written(published, query, "tsv") == b'?label\n"Home Office"@en\n'
+    assert b"Home Office" in written(published, query, "xml")
     with pytest.raises(UnsupportedFormat):
-        result.serialize("turtle")
+        written(published, query, "turtle")
 
 
 def test_ask_results_as_json_and_xml(published: PublishedGraph):
-    result = run_query(published.store, "ASK { ?s ?p ?o }", published.vocabulary.base)
-    assert json.loads(result.serialize("json"))["boolean"] is True
-    assert b"<boolean>true</boolean>" in result.serialize("xml")
+    assert json.loads(written(published, "ASK { ?s ?p ?o }", "json"))["boolean"] is True
+    assert b"<boolean>true</boolean>" in written(published, "ASK { ?s ?p ?o }", "xml")

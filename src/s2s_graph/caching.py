@@ -16,8 +16,9 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from s2s_graph.answers import QueryAnswer
 from s2s_graph.errors import TimeLimitExceeded
-from s2s_graph.sparql import TOKEN, QueryAnswer
+from s2s_graph.sparql import TOKEN
 
 
 def normalise_query(query: str) -> str:

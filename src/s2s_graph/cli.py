@@ -14,6 +14,7 @@ import click
 from rdflib import Graph
 
 from s2s_graph import __version__
+from s2s_graph.answers import check_format, default_format, write_answer
 from s2s_graph.dumps import write_dumps
 from s2s_graph.errors import (
     BuildError,
@@ -30,7 +31,7 @@ from s2s_graph.namespaces import Vocabulary, bind_prefixes, shorten
 from s2s_graph.published import check_sources, publish
 from s2s_graph.settings import Settings
 from s2s_graph.sources import load_sources, parse_file
-from s2s_graph.sparql import run_query
+from s2s_graph.sparql import query_form, run_query
 from s2s_graph.validation import ValidationReport, report_as_text, validate_graph
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
@@ -263,9 +264,11 @@ def query(settings: Settings, query_text: str, output_format: str | None) -> Non
     text = _read_query(query_text)
     published = _publish_or_exit(settings)
     try:
-        result = run_query(published.store, text, settings.base_iri)
-        data = result.serialize(output_format or result.default_format(),
-                                prefixes=published.vocabulary.prefixes())
+        fmt = output_format or default_format(query_form(text))
+        check_format(query_form(text), fmt)  # before the query runs
+        prefixes = published.vocabulary.prefixes()
+        data = run_query(published.store, text, settings.base_iri,
+                         then=lambda result: write_answer(result, fmt, None, 0, prefixes)).body
     except (QueryError, UnsupportedFormat) as error:
         raise UsageFailure(f"{error}") from None
     # Bytes as serialised: CSV results end lines with CRLF (RFC 4180, SPARQL 1.1 CSV/TSV §2).

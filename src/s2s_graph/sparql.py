@@ -7,24 +7,17 @@ among the store's own graphs; Oxigraph never fetches them. No Flask here.
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
-from s2s_graph.errors import QueryError, QueryRefused, UnsupportedFormat
-from s2s_graph.formats import (
-    RDF_FORMAT_BY_NAME,
-    RESULTS_FORMAT_BY_NAME,
-    RdfFormat,
-    ResultsFormat,
-)
+from s2s_graph.answers import QueryAnswer, write_answer
+from s2s_graph.errors import QueryError, QueryRefused
 from s2s_graph.namespaces import SD, new_graph
-from s2s_graph.sources import to_rdflib
 
 # SPARQL 1.1 terminals that can hide keywords: strings (long ones first), IRIs and comments.
 # IRIREF excludes spaces, so "?a < ?b" stays a comparison (SPARQL 1.1 Query §19.8).
@@ -73,68 +66,14 @@ def check_query(query: str) -> list[str]:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """The answer to one query: ``kind`` is "select", "ask" or "graph" (CONSTRUCT, DESCRIBE)."""
+    """A materialised answer, for our own queries and the remote store: ``kind`` is
+    "select", "ask" or "graph" (CONSTRUCT, DESCRIBE)."""
 
     kind: str
     variables: tuple[str, ...] = ()
     rows: tuple[tuple, ...] = ()
     boolean: bool | None = None
     triples: tuple = ()
-    truncated: bool = False
-
-    def default_format(self) -> str:
-        """Return the format name used when none is asked for."""
-        return "turtle" if self.kind == "graph" else "json"
-
-    def formats(self) -> tuple[str, ...]:
-        """Return the names of the formats this kind of result can be written in."""
-        return tuple(RDF_FORMAT_BY_NAME) if self.kind == "graph" else tuple(RESULTS_FORMAT_BY_NAME)
-
-    def serialize(self, name: str, prefixes: dict[str, str] | None = None) -> bytes:
-        """Write the result in the format ``name``.
-
-        :raises UnsupportedFormat: the format does not fit this kind of result.
-        """
-        if name not in self.formats():
-            what = "CONSTRUCT and DESCRIBE" if self.kind == "graph" else "SELECT and ASK"
-            raise UnsupportedFormat(
-                f"{what} results can be written as {', '.join(self.formats())}, not {name!r}")
-        if self.kind == "graph":
-            fmt: RdfFormat = RDF_FORMAT_BY_NAME[name]
-            return pyoxigraph.serialize(self.triples, format=fmt.oxigraph, prefixes=prefixes)
-        results_format: ResultsFormat = RESULTS_FORMAT_BY_NAME[name]
-        if self.kind == "ask":
-            doc = json.dumps({"head": {}, "boolean": self.boolean}).encode("utf-8")
-            answer = pyoxigraph.parse_query_results(doc, format=pyoxigraph.QueryResultsFormat.JSON)
-            return answer.serialize(format=results_format.oxigraph)
-        return _solutions(self.variables, self.rows).serialize(format=results_format.oxigraph)
-
-
-def _solutions(variables, rows) -> pyoxigraph.QuerySolutions:
-    """Rebuild serialisable solutions from materialised rows (via the JSON results format)."""
-    bindings = []
-    for row in rows:
-        binding = {}
-        for var, term in zip(variables, row):
-            if term is not None:
-                binding[var] = _term_json(term)
-        bindings.append(binding)
-    doc = json.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}})
-    return pyoxigraph.parse_query_results(doc.encode("utf-8"),
-                                          format=pyoxigraph.QueryResultsFormat.JSON)
-
-
-def _term_json(term) -> dict:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
 
 
 _PARSER_POSITION = re.compile(r"^error at (\d+):(\d+): ")
@@ -152,16 +91,17 @@ def syntax_error(message: str) -> QueryError:
 
 def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
               default_graph_uris: tuple[str, ...] = (),
-              named_graph_uris: tuple[str, ...] = (),
-              max_rows: int | None = None) -> QueryResult:
-    """Check and run ``query``; relative IRIs in it resolve against ``base_iri``.
+              named_graph_uris: tuple[str, ...] = (), then: Callable | None = None):
+    """Check and parse ``query`` (relative IRIs resolve against ``base_iri``) and return
+    ``then(result)``: reading the lazy Oxigraph result runs the query, so ``then`` does it
+    here, where evaluation errors become QueryError. Without ``then``, the result is read
+    into a QueryResult.
 
     With no dataset given (by the protocol's ``default-graph-uri`` and ``named-graph-uri``
-    or by ``FROM`` in the query), the default graph is the union of all graphs. At most
-    ``max_rows`` rows (or triples) are kept; ``truncated`` says whether there were more.
+    or by ``FROM`` in the query), the default graph is the union of all graphs.
 
     :raises QueryRefused: an update or ``SERVICE``.
-    :raises QueryError: the query cannot be parsed; the message has line and column.
+    :raises QueryError: the query cannot be parsed (the message has line and column) or run.
     """
     words = check_query(query)
     options: dict = {"base_iri": base_iri}
@@ -173,21 +113,22 @@ def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
         # names no dataset of its own (SPARQL 1.1 Query §13.2).
         options["use_default_graph_as_union"] = True
     try:
-        answer = store.query(query, **options)
-        if isinstance(answer, pyoxigraph.QueryBoolean):
-            return QueryResult("ask", boolean=bool(answer))
-        if isinstance(answer, pyoxigraph.QuerySolutions):
-            variables = tuple(v.value for v in answer.variables)
-            rows = _first(answer, max_rows)
-            return QueryResult("select", variables=variables,
-                               rows=tuple(tuple(s[v] for v in variables) for s in rows[0]),
-                               truncated=rows[1])
-        triples, truncated = _first(answer, max_rows)
-        return QueryResult("graph", triples=tuple(triples), truncated=truncated)
+        return (then or materialise)(store.query(query, **options))
     except SyntaxError as error:
         raise syntax_error(str(error.msg)) from None
     except ValueError as error:
         raise QueryError(f"the query cannot be run: {error}") from None
+
+
+def materialise(result) -> QueryResult:
+    """Read an Oxigraph result into a QueryResult."""
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        return QueryResult("select", variables=variables,
+                           rows=tuple(tuple(s[v] for v in variables) for s in result))
+    return QueryResult("graph", triples=tuple(result))
 
 
 def _graph_name(iri: str) -> pyoxigraph.NamedNode:
@@ -197,14 +138,6 @@ def _graph_name(iri: str) -> pyoxigraph.NamedNode:
     except ValueError:
         raise QueryError(f"'{iri}' is not an absolute IRI, so it cannot name a graph "
                          "(default-graph-uri, named-graph-uri)") from None
-
-
-def _first(iterator, limit: int | None) -> tuple[list, bool]:
-    """Take at most ``limit`` items; say whether there were more."""
-    if limit is None:
-        return list(iterator), False
-    items = list(itertools.islice(iterator, limit + 1))
-    return items[:limit], len(items) > limit
 
 
 def query_form(query: str) -> str:
@@ -241,50 +174,15 @@ def query_state_from_path(base_iri: str, path: str) -> QueryState:
     return QueryState(pyoxigraph.Store.read_only(path), base_iri)
 
 
-@dataclass(frozen=True)
-class QueryAnswer:
-    """What a worker sends back: the serialised result, or rows for a page, and whether
-    the row limit cut it."""
-
-    kind: str
-    body: bytes | None
-    variables: tuple[str, ...]
-    rows: tuple[tuple, ...]
-    total: int
-    boolean: bool | None
-    truncated: bool
-
-
 def answer_query(state: QueryState, query: str, format_name: str,
                  default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...],
                  max_rows: int, page_rows: int, prefixes: dict[str, str]) -> QueryAnswer:
-    """Run a query in a worker and serialise its result there (format "html": rows of rdflib
-    terms for a page, at most ``page_rows``)."""
-    result = run_query(state.store, query, state.base_iri, default_graph_uris=default_graph_uris,
-                       named_graph_uris=named_graph_uris, max_rows=max_rows)
-    return answer_from_result(result, format_name, page_rows, prefixes)
-
-
-def answer_from_result(result: QueryResult, format_name: str, page_rows: int,
-                       prefixes: dict[str, str]) -> QueryAnswer:
-    """Serialise a result in ``format_name`` ("html": rows of rdflib terms for a page)."""
-    source = result.rows if result.kind == "select" else \
-        tuple((t.subject, t.predicate, t.object) for t in result.triples)
-    if format_name == "html":
-        rows = tuple(tuple(to_rdflib(term) if term is not None else None for term in row)
-                     for row in source[:page_rows])
-        return QueryAnswer(result.kind, None, result.variables, rows, len(source),
-                           result.boolean, result.truncated)
-    return QueryAnswer(result.kind, result.serialize(format_name, prefixes), result.variables,
-                       (), len(source), result.boolean, result.truncated)
-
-
-def check_parses(state: QueryState, query: str) -> None:
-    """Parse ``query`` without reading its results (Oxigraph evaluates lazily).
-
-    :raises QueryError: with line and column.
-    """
-    run_query(state.store, query, state.base_iri, max_rows=0)
+    """Run a user's query in a worker and write its answer there, at most ``max_rows`` rows
+    (format "html": the first ``page_rows`` rows as rdflib terms, for a page)."""
+    return run_query(state.store, query, state.base_iri, default_graph_uris=default_graph_uris,
+                     named_graph_uris=named_graph_uris,
+                     then=lambda result: write_answer(result, format_name, max_rows, page_rows,
+                                                      prefixes))
 
 
 # W3C "Unique URIs for file formats" (http://www.w3.org/ns/formats/).

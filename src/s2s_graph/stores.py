@@ -24,6 +24,7 @@ from typing import Protocol
 import pyoxigraph
 from rdflib import Graph
 
+from s2s_graph.answers import QueryAnswer, write_answer
 from s2s_graph.errors import (
     Busy,
     LoadError,
@@ -33,12 +34,11 @@ from s2s_graph.errors import (
 )
 from s2s_graph.sources import to_rdflib
 from s2s_graph.sparql import (
-    QueryAnswer,
     QueryResult,
     QueryState,
-    answer_from_result,
     answer_query,
     check_query,
+    materialise,
     query_form,
     query_state,
     query_state_from_file,
@@ -249,9 +249,10 @@ class RemoteStore:
                                      f"the answer ({response.getheader('X-SQL-Message', '')})")
         return body
 
-    def _run(self, query: str, form: str, timeout_s: float,
-             dataset: tuple[tuple[str, str], ...] = ()) -> QueryResult:
-        """Send a checked query with BASE set; read back an Oxigraph result.
+    def _fetch(self, query: str, form: str, timeout_s: float,
+               dataset: tuple[tuple[str, str], ...] = ()):
+        """Send a checked query with BASE set; return its answer parsed by Oxigraph
+        (``QueryBoolean``, ``QuerySolutions``, or a list of triples).
 
         With no dataset given (by the protocol or by ``FROM`` in the query), the query runs
         on the release's own dataset.
@@ -259,26 +260,26 @@ class RemoteStore:
         words = check_query(query)
         # Parsed here first, so that a mistake is reported with line and column as the
         # embedded stores report it, whatever the remote store's own messages are like.
-        run_query(self._parser, query, self.base_iri, max_rows=0)
+        run_query(self._parser, query, self.base_iri, then=lambda result: None)
         if not dataset and "FROM" not in words:
             dataset = self._dataset
         text = f"BASE <{self.base_iri}>\n{query}"
         if form == "graph":
             body = self._post(text, "application/n-triples", timeout_s, dataset)
-            triples = pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.N_TRIPLES)
-            return QueryResult("graph", triples=tuple(triples))
+            try:
+                return list(pyoxigraph.parse(body, format=pyoxigraph.RdfFormat.N_TRIPLES))
+            except SyntaxError as error:
+                raise RemoteStoreError(f"the SPARQL store answered something that is not "
+                                       f"N-Triples: {error}") from None
         body = self._post(text, "application/sparql-results+json", timeout_s, dataset)
         try:
-            parsed = pyoxigraph.parse_query_results(
-                body, format=pyoxigraph.QueryResultsFormat.JSON)
+            return pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
         except SyntaxError as error:
             raise RemoteStoreError(f"the SPARQL store answered something that is not SPARQL "
                                    f"JSON results: {error}") from None
-        if isinstance(parsed, pyoxigraph.QueryBoolean):
-            return QueryResult("ask", boolean=bool(parsed))
-        variables = tuple(v.value for v in parsed.variables)
-        return QueryResult("select", variables=variables,
-                           rows=tuple(tuple(s[v] for v in variables) for s in parsed))
+
+    def _run(self, query: str, form: str, timeout_s: float) -> QueryResult:
+        return materialise(self._fetch(query, form, timeout_s))
 
     def select(self, query: str) -> list[tuple]:
         return _rows(self._run(query, "select", self.timeout_s))
@@ -293,10 +294,10 @@ class RemoteStore:
         dataset = tuple(("default-graph-uri", u) for u in default_graph_uris) + tuple(
             ("named-graph-uri", u) for u in named_graph_uris)
         try:
-            result = self._run(query, query_form(query), time_limit_s, dataset)
+            result = self._fetch(query, query_form(query), time_limit_s, dataset)
         finally:
             self._slots.release()
-        return answer_from_result(_limited(result, max_rows), format_name, page_rows, prefixes)
+        return write_answer(result, format_name, max_rows, page_rows, prefixes)
 
     def prepare(self) -> None:
         pass
@@ -325,11 +326,3 @@ class RemoteStore:
     def close(self) -> None:
         pass
 
-
-def _limited(result: QueryResult, max_rows: int) -> QueryResult:
-    if result.kind == "select" and len(result.rows) > max_rows:
-        return QueryResult("select", variables=result.variables, rows=result.rows[:max_rows],
-                           truncated=True)
-    if result.kind == "graph" and len(result.triples) > max_rows:
-        return QueryResult("graph", triples=result.triples[:max_rows], truncated=True)
-    return result

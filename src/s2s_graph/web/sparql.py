@@ -13,6 +13,7 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
 
+from s2s_graph.answers import QueryAnswer
 from s2s_graph.documents import labels_of
 from s2s_graph.errors import (
     Busy,
@@ -22,7 +23,7 @@ from s2s_graph.errors import (
     RemoteStoreTimeout,
     TimeLimitExceeded,
 )
-from s2s_graph.sparql import QueryAnswer, check_query, query_form
+from s2s_graph.sparql import check_query, query_form
 from s2s_graph.web import current_site
 from s2s_graph.web.errors import TITLES, sentence
 from s2s_graph.web.negotiation import (
