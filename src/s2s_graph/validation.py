@@ -20,6 +20,7 @@ from rdflib.term import Node
 from s2s_graph.errors import S2SError
 from s2s_graph.formats import rdf_format
 from s2s_graph.sources import parse_bytes
+from s2s_graph.validation_graph import ValidationGraph
 
 
 class ValidationEngineError(S2SError):
@@ -59,13 +60,7 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) ->
 
     No inference beyond what SHACL itself does (``rdfs:subClassOf`` for targets and ``sh:class``).
     """
-    data_graph = data
-    if ontology is not None:
-        data_graph = Graph()
-        for triple in ontology:
-            data_graph.add(triple)
-        for triple in data:
-            data_graph.add(triple)
+    data_graph = ValidationGraph([data] if ontology is None else [ontology, data])
     conforms, report_graph, _ = pyshacl.validate(
         data_graph,
         shacl_graph=shapes,
