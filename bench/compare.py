@@ -25,6 +25,7 @@ writes the tables to --out. Only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -117,22 +118,31 @@ def say(text: str) -> None:
 # --- data ---------------------------------------------------------------------------------
 
 def prepare(size: str, work: Path, seed: int) -> Dataset:
-    """Return the dataset of ``size``, built into a release (reused when already built)."""
+    """Return the dataset of ``size``, built into a release (reused while its sources are
+    unchanged: the synthetic data is kept, the vocabulary, shapes and facts are recopied)."""
     if size == "real":
         project = ROOT
     else:
         project = work / f"project-{size}-seed{seed}"
-        if not (project / "data" / "synthetic.ttl").is_file():
-            shutil.rmtree(project, ignore_errors=True)
-            for folder in ("ontology", "shapes", "data"):
-                shutil.copytree(ROOT / folder, project / folder)
-            lines = generate_about(SIZES[size], seed=seed)
-            (project / "data" / "synthetic.ttl").write_text("\n".join(lines) + "\n",
-                                                           encoding="utf-8")
+        synthetic = project / "data" / "synthetic.ttl"
+        kept = work / f"synthetic-{size}-seed{seed}.ttl"
+        if synthetic.is_file():
+            os.replace(synthetic, kept)  # hundreds of MB at 3M: moved, not read
+        shutil.rmtree(project, ignore_errors=True)
+        for folder in ("ontology", "shapes", "data"):
+            shutil.copytree(ROOT / folder, project / folder)
+        if not kept.is_file():
+            kept.write_text("\n".join(generate_about(SIZES[size], seed=seed)) + "\n",
+                            encoding="utf-8")
+        os.replace(kept, synthetic)
     release = work / f"release-{size}-seed{seed}"
+    fingerprint = sources_fingerprint(project)
+    stamp = work / f"release-{size}-seed{seed}.sources"
     build_s = peak = None
-    if not (release / "release.json").is_file():
+    if not ((release / "release.json").is_file() and stamp.is_file()
+            and stamp.read_text(encoding="utf-8") == fingerprint):
         say(f"[{size}] building and validating the release (s2s-graph build)...")
+        shutil.rmtree(release, ignore_errors=True)
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "s2s_graph", "--project-root",
                                     str(project), "build", "--out", str(release)])
@@ -144,12 +154,22 @@ def prepare(size: str, work: Path, seed: int) -> Dataset:
             sys.exit(f"[{size}] the build failed (exit {code}); the synthetic data must keep "
                      "our shapes")
         build_s, peak = time.perf_counter() - started, sampler.peak_kib / 1024
+        stamp.write_text(fingerprint, encoding="utf-8")
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     bodies = sorted({m.group(1) for m in re.finditer(
         rb"^<" + re.escape(BASE.encode()) + rb"id/organisation/([^>]+)>",
         (release / "dataset.nt").read_bytes(), re.MULTILINE)})
     return Dataset(size, project, release, manifest["triples"], build_s, peak,
                    [b.decode() for b in bodies])
+
+
+def sources_fingerprint(project: Path) -> str:
+    """A digest of the project's Turtle sources: a release is rebuilt when they change."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in ("ontology", "shapes", "data")
+                       for p in (project / folder).rglob("*.ttl")):
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def query_mix(dataset: Dataset) -> dict[str, str]:
