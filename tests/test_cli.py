@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,43 @@ def test_build_writes_the_dumps_and_reports_them(runner: CliRunner, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert "dataset.ttl" in result.stdout and "triples" in result.stdout
     assert (tmp_path / "out" / "void.ttl").is_file()
+
+
+def build_with_stderr_on(terminal: bool, out: Path) -> tuple[int, str, str]:
+    """Run ``s2s-graph build`` in a fresh process, its stderr a pseudo-terminal or a pipe."""
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+    command = [sys.executable, "-m", "s2s_graph", "--project-root", str(ROOT), "build",
+               "--out", str(out)]
+    if not terminal:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        return done.returncode, done.stdout, done.stderr
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    stdout, _ = process.communicate(timeout=300)
+    return process.returncode, stdout.decode(), drawn.decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_build_shows_each_stage_on_a_terminal_and_nothing_in_a_pipe(tmp_path: Path):
+    code, stdout, drawn = build_with_stderr_on(True, tmp_path / "tty")
+    assert code == 0, drawn
+    for stage in ("Loading the sources", "Validating", "against the shapes",
+                  "Indexing the data for queries", "Writing the release"):
+        assert stage in drawn
+    assert stdout.startswith("Built ") and stdout.count("\n") == 1  # the one-line summary
+    code, stdout, stderr = build_with_stderr_on(False, tmp_path / "pipe")
+    assert code == 0 and stderr == "" and stdout.startswith("Built ")
 
 
 def test_build_of_data_that_breaks_a_shape_writes_nothing_and_exits_1(

@@ -81,8 +81,7 @@ def build(settings: Settings, out_dir: Path | None, push: bool) -> None:
         raise UsageFailure("--push needs the URL of the remote store's Graph Store endpoint "
                            "(S2S_REMOTE_GRAPH_STORE). Nothing was written.")
     with Feedback() as feedback:
-        feedback.step("Loading and validating the sources")
-        published = _publish_or_exit(settings)
+        published = _publish_or_exit(settings, feedback)
         target = out_dir if out_dir is not None else settings.dist_path
         feedback.step(f"Writing the release of {len(published.graph)} triples")
         try:
@@ -221,7 +220,7 @@ def bake(settings: Settings, out_dir: Path, force: bool, app_url: str) -> None:
     started = time.perf_counter()
     with Feedback(unit="pages") as feedback:
         feedback.step("Loading the release")
-        published = _publish_or_exit(settings) if settings.store == "memory" else None
+        published = _publish_or_exit(settings, feedback) if settings.store == "memory" else None
         try:
             app = create_app(settings, published=published)
         except LoadError as error:
@@ -287,13 +286,18 @@ def _read_query(argument: str) -> str:
         raise UsageFailure(f"{path}: cannot be read ({error})") from None
 
 
-def _publish_or_exit(settings: Settings):
-    """Run load, validate, publish; on failure print why and exit 1 or 2."""
+def _publish_or_exit(settings: Settings, feedback: Feedback | None = None):
+    """Run load, validate, publish, showing each stage on ``feedback``; on failure print why
+    and exit 1 or 2."""
     try:
-        return publish(settings)
+        return publish(settings, feedback.step if feedback is not None else lambda _: None)
     except LoadError as error:
+        if feedback is not None:
+            feedback.close()
         raise UsageFailure(f"{error}\nNothing was written.") from None
     except DataInvalid as error:
+        if feedback is not None:
+            feedback.close()
         text = report_as_text(error.report, _shortener(Vocabulary(settings.base_iri)))
         click.echo(text, err=True, nl=False)
         click.echo("The data does not conform to the shapes. Nothing was written.", err=True)

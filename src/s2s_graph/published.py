@@ -8,6 +8,7 @@ holding the same triples; rdflib keeps parsing, serialising and SHACL.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph
@@ -145,21 +146,27 @@ def _union_ntriples(store: pyoxigraph.Store, graphs: tuple[str, ...], union: Gra
     return sorted_lines(lines)
 
 
-def check_sources(settings: Settings) -> tuple[Sources, ValidationReport]:
-    """Load the project's sources and validate them; return both, whatever the verdict."""
+def check_sources(settings: Settings,
+                  step: Callable[[str], object] = lambda _: None) -> tuple[Sources, ValidationReport]:
+    """Load the project's sources and validate them; return both, whatever the verdict.
+
+    ``step`` is told as each stage starts, for a progress display (validation is most of a
+    large build's time)."""
+    step("Loading the sources")
     sources = load_sources(settings)
+    step(f"Validating {len(sources.data):,} triples against the shapes")
     report = validate_graph(sources.data, sources.shapes, sources.ontology)
     return sources, report
 
 
-def publish(settings: Settings) -> PublishedGraph:
-    """Load, validate and publish the project's data.
+def publish(settings: Settings, step: Callable[[str], object] = lambda _: None) -> PublishedGraph:
+    """Load, validate and publish the project's data (``step`` as for check_sources).
 
     :raises LoadError: a source file cannot be parsed.
     :raises DataInvalid: the data breaks a shape; carries the report.
     """
-    sources, report = check_sources(settings)
+    sources, report = check_sources(settings, step)
     if not report.conforms:
         raise DataInvalid(report)
+    step("Indexing the data for queries")
     return PublishedGraph.from_sources(sources, Vocabulary(settings.base_iri))
-
