@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from s2s_graph.errors import LoadError, UnsupportedFormat
 from s2s_graph.formats import RdfFormat, rdf_format_for_suffix
@@ -45,7 +46,9 @@ def load_sources(settings: Settings) -> Sources:
         if not paths:
             raise LoadError(str(directory), f"no Turtle files in {folder}/; run from the project "
                             "folder or set S2S_PROJECT_ROOT")
-        graph = Graph()
+        # The data can be millions of triples: rdflib's SimpleMemory adds and finds them
+        # faster than its context-aware default, which only the shapes need (pyshacl).
+        graph = Graph(store=SimpleMemory()) if folder == "data" else Graph()
         for path in paths:
             parse_file(path, settings.base_iri, into=graph)
         graphs[folder] = graph

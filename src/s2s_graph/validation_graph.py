@@ -36,6 +36,7 @@ class ValidationGraph(Graph):
         super().__init__()
         self._graphs = tuple(graphs)
         self._repeated = _repeated_triples(self._graphs)
+        self._length: int | None = None
         # rdflib's blank node labels need not be valid N-Triples labels: map each both ways.
         self._blank_nodes: dict[BNode, pyoxigraph.BlankNode] = {}
         self._rdflib_blank_nodes: dict[str, BNode] = {}
@@ -65,8 +66,13 @@ class ValidationGraph(Graph):
                 yield found
 
     def __len__(self) -> int:
-        return sum(len(graph) for graph in self._graphs) - sum(
-            sum(1 for graph in self._graphs if triple in graph) - 1 for triple in self._repeated)
+        # pyshacl asks for it with every result it makes, and counting is linear in some
+        # rdflib stores (SimpleMemory); the graphs do not change while they are validated.
+        if self._length is None:
+            self._length = sum(len(graph) for graph in self._graphs) - sum(
+                sum(1 for graph in self._graphs if triple in graph) - 1
+                for triple in self._repeated)
+        return self._length
 
     def add(self, triple):
         raise TypeError("a validation graph is read-only; add to one of its graphs")
