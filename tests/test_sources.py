@@ -83,3 +83,27 @@ def test_a_failed_parse_leaves_the_target_graph_unchanged():
         parse_bytes(b"<a:x> <a:y> <a:z> .\n<a:b> <a:c>", rdf_format("turtle"), "http://e/",
                     name="two", into=target)
     assert len(target) == 1
+
+
+def test_an_rdf_12_triple_term_is_refused_and_leaves_the_target_graph_unchanged():
+    from rdflib import Graph
+
+    target = Graph()
+    parse_bytes(b"<a:b> <a:c> <a:d> .", rdf_format("turtle"), "http://e/", name="one", into=target)
+    document = b"<a:x> <a:y> <a:z> .\n<a:a> <a:p> <<( <a:s> <a:p> <a:o> )>> .\n"
+    with pytest.raises(LoadError) as refused:
+        parse_bytes(document, rdf_format("n-triples"), "http://e/", name="two.nt", into=target)
+    assert "two.nt" in str(refused.value) and "triple terms are not supported" in str(refused.value)
+    assert set(target) == {(URIRef("a:b"), URIRef("a:c"), URIRef("a:d"))}
+
+
+def test_repeated_terms_are_the_same_rdflib_values_as_when_written_once():
+    from rdflib import Graph, Literal
+
+    document = (b'<http://e/s> <http://e/p> "1" , "1"@en , "1"^^<http://www.w3.org/2001/XMLSchema#integer> ;'
+                b' <http://e/q> <http://e/s> , _:b .\n_:b <http://e/p> "1" .\n')
+    graph = parse_bytes(document, rdf_format("turtle"), "http://e/", name="t.ttl", into=Graph())
+    objects = set(graph.objects(URIRef("http://e/s"), URIRef("http://e/p")))
+    assert objects == {Literal("1"), Literal("1", lang="en"),
+                       Literal("1", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))}
+    assert len(graph) == 6

@@ -104,14 +104,20 @@ def parse_bytes(data: bytes, fmt: RdfFormat, base_iri: str, *, name: str,
         if line is None and fmt.name == "rdf-xml":
             line, column = _xml_error_position(data)
         raise LoadError(name, f"not valid {fmt.label}: {_reason(error)}", line, column) from None
-    try:
-        triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-                   for q in quads]
-    except ValueError as error:
-        raise LoadError(name, str(error)) from None
+    for quad in quads:  # checked before ``into`` changes: rdflib has no triple terms
+        for node in (quad.subject, quad.object):
+            if isinstance(node, pyoxigraph.Triple):
+                raise LoadError(name, f"RDF 1.2 triple terms are not supported: {node}")
     graph = into if into is not None else Graph()
-    for triple in triples:
-        graph.add(triple)
+    converted: dict = {}  # predicates, classes and codes repeat: convert each term once
+    for quad in quads:
+        terms = []
+        for node in (quad.subject, quad.predicate, quad.object):
+            term = converted.get(node)
+            if term is None:
+                term = converted[node] = to_rdflib(node)
+            terms.append(term)
+        graph.add(tuple(terms))
     return graph
 
 
