@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph
 from rdflib import Graph, URIRef
@@ -69,9 +70,15 @@ class PublishedGraph:
 
     def subjects_under_base(self) -> list[URIRef]:
         """Return every subject IRI of the graph that starts with BASE, sorted."""
+        return list(self._subjects_under_base)
+
+    @cached_property
+    def _subjects_under_base(self) -> tuple[URIRef, ...]:
+        # Found once: the manifest and VoID ask per type, and each walk of 3M triples and
+        # sort took seconds. The graph never changes once published.
         base = self.vocabulary.base
-        return sorted({s for s in self.graph.subjects() if isinstance(s, URIRef)
-                       and s.startswith(base)})
+        return tuple(sorted({s for s in self.graph.subjects() if isinstance(s, URIRef)
+                             and s.startswith(base)}))
 
     def members_of_types(self) -> list[URIRef]:
         """Return every thing with an identifier ``BASE id/{type}/{ref}``, sorted."""
