@@ -273,12 +273,13 @@ class _Remote:
         return self.sampler.peak_kib / 1024
 
 
-def in_process(dataset: Dataset, mix: dict[str, str], seconds: float) -> dict:
+def in_process(dataset: Dataset, mix: dict[str, str], seconds: float, cap_s: float) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as queries:
         json.dump(mix, queries)
     try:
         done = subprocess.run([sys.executable, str(HERE / "inprocess.py"),
-                               str(dataset.ntriples), queries.name, "--seconds", str(seconds)],
+                               str(dataset.ntriples), queries.name, "--seconds", str(seconds),
+                               "--cap", str(cap_s)],
                               capture_output=True, text=True, check=True)
     finally:
         os.unlink(queries.name)
@@ -356,7 +357,10 @@ def run_size(size: str, args, feedback: Feedback) -> SizeReport:
             f"peak {dataset.build_peak_mib:.0f} MiB")
     mix = query_mix(dataset)
     say(f"[{size}] {dataset.triples} triples; pyoxigraph in process...")
-    report.inprocess = in_process(dataset, mix, args.inprocess_seconds)
+    report.inprocess = in_process(dataset, mix, args.inprocess_seconds, args.slow_cap)
+    if report.inprocess.get("over_cap"):
+        report.notes.append(f"pyoxigraph in process: no answer within {args.slow_cap:g} s for "
+                            + ", ".join(report.inprocess["over_cap"]))
     report.peak_mib["pyoxigraph in process"] = report.inprocess["peak_mib"]
     report.startup["pyoxigraph in process (load)"] = report.inprocess["load_s"]
     ours = workloads(dataset, mix)
@@ -534,7 +538,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="per wrk run")
     parser.add_argument("--inprocess-seconds", type=float, default=1.0)
     parser.add_argument("--slow-cap", type=float, default=60.0,
-                        help="longest wait for one answer from rdflib-endpoint")
+                        help="longest wait for one answer from rdflib-endpoint, and for "
+                             "one query of pyoxigraph in process")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip", default="", help="comma-separated: rdflib-endpoint,virtuoso")
     parser.add_argument("--workers-at", default="real,300k",
