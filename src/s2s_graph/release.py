@@ -19,6 +19,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -70,9 +71,15 @@ class Release:
     ontology: Graph
     shapes: Graph
     void: Graph
-    reports: tuple[Report, ...]
     files: dict[str, ReleaseFile]
     owns_folder: bool = field(default=False)
+
+    @cached_property
+    def reports(self) -> tuple[Report, ...]:
+        """The dashboard figures, read when first asked for: they grow with reports times
+        bodies (123 MB at 3M triples, 3 s to read), and reading them at start made start-up
+        grow with the data."""
+        return reports_from_json((self.folder / DASHBOARD_FILE).read_bytes())
 
     @property
     def description(self) -> Graph:
@@ -169,5 +176,5 @@ def _read(folder: Path, settings: Settings, store: GraphStore, owns: bool) -> Re
         graph_triples=manifest["graph_triples"], graph_iris=manifest["graphs"],
         type_counts=manifest["types"], ontology=graph(VOCABULARY_FILE),
         shapes=graph(SHAPES_FILE), void=graph(VOID_FILE),
-        reports=reports_from_json((folder / DASHBOARD_FILE).read_bytes()), files=files,
+        files=files,
         owns_folder=owns)
