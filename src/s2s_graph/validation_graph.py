@@ -6,8 +6,9 @@ cross-record rules target every report; rdflib's engine took about 200 ms for ea
 at 300k triples, so validation grew with reports times data. Oxigraph answers the same
 queries, with the focus node substituted, in well under a millisecond.
 
-A query Oxigraph cannot parse is left to rdflib's engine, so the verdict never depends on
-which engine ran.
+What Oxigraph cannot take is left to rdflib's engine, so the verdict never depends on which
+engine ran: SPARQL only rdflib accepts, a term Oxigraph refuses, or a query that does not
+project a pre-bound variable (Oxigraph substitutes only projected ones).
 """
 
 from __future__ import annotations
