@@ -5,6 +5,8 @@ store; formats and HTTP belong to the web layer.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
@@ -15,9 +17,14 @@ from s2s_graph.uris import doc_path_for_iri, iri_for_path
 LDP_CONTAINS = URIRef("http://www.w3.org/ns/ldp#contains")
 LDP_BASIC_CONTAINER = URIRef("http://www.w3.org/ns/ldp#BasicContainer")
 PAGE_SIZE = 500  # members of a list per page
+# Statements pointing at a thing that its document carries, per property. Its own
+# statements are always all there; at scale a body is pointed at by thousands of records
+# (a response and several duties per report), which would make its document megabytes.
+INBOUND_PER_PROPERTY = 500
 
-# A thing's own statements, the statements that point at it, and the types and labels of
-# everything on the other side of them; %(thing)s is an IRI checked by iri_term.
+# A thing's own statements, the statements that point at it (%(inbound)s binds ?s ?q), and
+# the types and labels of everything on the other side of them; %(thing)s is an IRI checked
+# by iri_term.
 DESCRIBE = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 CONSTRUCT {
@@ -27,9 +34,13 @@ CONSTRUCT {
   { %(thing)s ?p ?o .
     OPTIONAL { ?o a ?ot } OPTIONAL { ?o rdfs:label ?ol } OPTIONAL { ?o skos:prefLabel ?op } }
   UNION
-  { ?s ?q %(thing)s .
+  { %(inbound)s
     OPTIONAL { ?s a ?st } OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?s skos:prefLabel ?sp } }
 }"""
+INBOUND_COUNTS = "SELECT ?q (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?q %(thing)s } GROUP BY ?q"
+# The first of the statements by one property, in subject order.
+FIRST_INBOUND = """{ { SELECT DISTINCT ?s WHERE { ?s %(property)s %(thing)s } ORDER BY ?s LIMIT %(limit)d }
+    BIND(%(property)s AS ?q) }"""
 
 MEMBERS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?member ?type ?label WHERE {
@@ -79,13 +90,47 @@ def licence_of(release: Release) -> URIRef | None:
     return value if isinstance(value, URIRef) else None
 
 
+def inbound_counts(release: Release, thing: URIRef) -> dict[URIRef, int]:
+    """Return how many statements point at ``thing``, by property."""
+    rows = release.store.select(INBOUND_COUNTS % {"thing": iri_term(str(thing))})
+    return {q: int(n) for q, n in rows if isinstance(q, URIRef)}
+
+
+def inbound_query(thing: URIRef, property_: URIRef, form: str = "construct") -> str:
+    """Return a query for every statement by ``property_`` that points at ``thing``: the
+    statements themselves ("construct"), or the things they come from with their labels
+    ("select"), for the query page."""
+    target, predicate = iri_term(str(thing)), iri_term(str(property_))
+    if form == "construct":
+        return f"CONSTRUCT {{ ?s {predicate} {target} }}\nWHERE {{ ?s {predicate} {target} }}\n"
+    return ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            f"SELECT ?s ?label\nWHERE {{ ?s {predicate} {target}\n"
+            "        OPTIONAL { ?s rdfs:label ?label } }\nORDER BY ?s\n")
+
+
+def endpoint_url(release: Release, query: str) -> str:
+    """Return the URL that asks our SPARQL endpoint ``query`` (SPARQL 1.1 Protocol, GET)."""
+    return iri_for_path("sparql", release.vocabulary.base) + "?" + urlencode({"query": query})
+
+
 def thing_document(release: Release, thing: URIRef) -> Graph | None:
     """Return the document about ``thing``, or None if the dataset says nothing of it.
 
-    It holds the thing's own triples, the triples that point at it, the labels and types of
-    what it links to, and says which dataset the thing is in, under which licence.
+    It holds the thing's own triples, the triples that point at it (at most
+    INBOUND_PER_PROPERTY by each property, the first by subject; for a property with more,
+    it says so and links the query that gives them all), the labels and types of what it
+    links to, and says which dataset the thing is in, under which licence.
     """
-    found = release.store.construct(DESCRIBE % {"thing": iri_term(str(thing))})
+    target = iri_term(str(thing))
+    counts = inbound_counts(release, thing)
+    over = sorted(q for q, n in counts.items() if n > INBOUND_PER_PROPERTY)
+    inbound = f"?s ?q {target} ."
+    if over:
+        inbound = " UNION ".join(
+            [f"{{ ?s ?q {target} FILTER (?q NOT IN ({', '.join(iri_term(str(q)) for q in over)})) }}"]
+            + [FIRST_INBOUND % {"property": iri_term(str(q)), "thing": target,
+                                "limit": INBOUND_PER_PROPERTY} for q in over])
+    found = release.store.construct(DESCRIBE % {"thing": target, "inbound": inbound})
     if (thing, None, None) not in found:
         return None
     graph = bind_prefixes(found, release.vocabulary)
@@ -93,6 +138,12 @@ def thing_document(release: Release, thing: URIRef) -> Graph | None:
     document = URIRef(iri_for_path(doc_path_for_iri(thing, base) or "", base))
     graph.add((document, RDF.type, FOAF.Document))
     graph.add((document, FOAF.primaryTopic, thing))
+    for q in over:
+        graph.add((document, RDFS.seeAlso, URIRef(endpoint_url(release, inbound_query(thing, q)))))
+        graph.add((document, RDFS.comment, Literal(
+            f"This document gives {INBOUND_PER_PROPERTY:,} of the {counts[q]:,} statements "
+            f"that point at {thing} by {q} (the first by subject); the query it links with "
+            "rdfs:seeAlso gives them all.", lang="en")))
     licence = licence_of(release)
     if licence is not None:
         graph.add((document, DCTERMS.license, licence))

@@ -7,19 +7,21 @@ on the release's store. No Flask here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from s2s_graph.dashboard import STATUS_LABELS, STATUS_RANK
 from s2s_graph.display import Labeller, Row, Value
-from s2s_graph.documents import iri_term
+from s2s_graph.documents import inbound_counts, inbound_query, iri_term
 from s2s_graph.release import Release
 
 # Registries the identifiers belong to: ONS geography (GSS codes) and the data.police.uk API.
 ONS_GEOGRAPHY = "https://statistics.data.gov.uk/id/statistical-geography/"
 POLICE_UK_FORCE = "https://data.police.uk/api/forces/"
 INCOMING_LIMIT = 25
+PANEL_ROWS = 100  # records a panel shows; the rest are a link to the query page away
 
 NAME_PROPERTIES = (RDF.type, SKOS.prefLabel, SKOS.altLabel, RDFS.label, DCTERMS.title,
                    DCTERMS.alternative)
@@ -35,14 +37,35 @@ PREFIXES = """PREFIX s2s: <def/s2s#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
+# The first %(limit)s response records of some bodies, in the order the bodies are given
+# (?rank), then by record.
 RESPONSES_OF = PREFIXES + """
 SELECT ?body ?bodyLabel ?response ?responseLabel ?status ?title ?related ?relatedLabel WHERE {
-  VALUES ?body { %(bodies)s }
-  ?response s2s:respondent ?body ; s2s:status ?status .
+  { SELECT ?body ?response ?status WHERE {
+      VALUES (?body ?rank) { %(bodies)s }
+      ?response s2s:respondent ?body ; s2s:status ?status .
+    } ORDER BY ?rank ?response LIMIT %(limit)d }
   OPTIONAL { ?body rdfs:label ?bodyLabel }
   OPTIONAL { ?response rdfs:label ?responseLabel }
   OPTIONAL { ?response s2s:documentTitle ?title }
   OPTIONAL { ?response s2s:relatedDocument ?related OPTIONAL { ?related rdfs:label ?relatedLabel } }
+}"""
+
+# Every response record of some bodies, for the query page when a panel shows only the first.
+ALL_RESPONSES_OF = """PREFIX s2s: <%(s2s)s>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?body ?response ?status ?title
+WHERE {
+  VALUES ?body { %(bodies)s }
+  ?response s2s:respondent ?body ; s2s:status ?status .
+  OPTIONAL { ?response s2s:documentTitle ?title }
+}
+ORDER BY ?body ?response
+"""
+COUNT_RESPONSES_OF = PREFIXES + """
+SELECT (COUNT(DISTINCT ?response) AS ?n) WHERE {
+  VALUES ?body { %(bodies)s }
+  ?response s2s:respondent ?body ; s2s:status ?status .
 }"""
 
 WHO_MUST_ACT = PREFIXES + """
@@ -82,6 +105,7 @@ class Panel:
     columns: tuple[str, ...]
     rows: tuple[tuple[Value | tuple[Value, ...] | None, ...], ...]
     note: str = ""
+    more: Value | None = None  # where the rows are the first of more: a link to them all
 
 
 @dataclass(frozen=True)
@@ -178,9 +202,13 @@ class PageMaker:
         return self.labeller.value(term, label=str(label) if label is not None else None)
 
     def _responses_of(self, bodies: list[URIRef]) -> list[tuple]:
+        """The first PANEL_ROWS + 1 response records of ``bodies`` (one more than a panel
+        shows, to know whether there are more), as panel rows."""
         if not bodies:
             return []
-        query = RESPONSES_OF % {"bodies": " ".join(iri_term(str(b)) for b in bodies)}
+        query = RESPONSES_OF % {
+            "bodies": " ".join(f"({iri_term(str(b))} {n})" for n, b in enumerate(bodies)),
+            "limit": PANEL_ROWS + 1}
         records: dict[tuple, dict] = {}
         for body, body_label, response, response_label, status, title, related, related_label \
                 in self.release.store.select(query):
@@ -200,18 +228,15 @@ class PageMaker:
     def _panels(self, thing: URIRef, g: Graph) -> tuple[Panel, ...]:
         s2s, labeller = self.s2s, self.labeller
         panels = []
-        response_columns = ("Body", "Record", "Status", "Document title (as listed)",
-                            "Documents found elsewhere")
         overseer = g.value(thing, s2s.overseenBy)
         if (thing, RDF.type, s2s.TerritorialPoliceForce) in g and overseer is not None:
-            panels.append(Panel("Responses of the force and of its local policing body",
-                                response_columns, tuple(self._responses_of([thing, overseer])),
-                                note=f"{labeller.label(thing, g)} is overseen by "
-                                     f"{labeller.label(overseer, g)}."))
+            panels.append(self._responses_panel(
+                "Responses of the force and of its local policing body", [thing, overseer],
+                f"{labeller.label(thing, g)} is overseen by {labeller.label(overseer, g)}."))
         forces = sorted(s for s in g.subjects(s2s.overseenBy, thing))
         if forces:
-            panels.append(Panel("Responses of this body and of the forces it oversees",
-                                response_columns, tuple(self._responses_of([thing, *forces]))))
+            panels.append(self._responses_panel(
+                "Responses of this body and of the forces it oversees", [thing, *forces]))
         if (None, s2s.concerns, thing) in g:
             panels.append(self._who_must_act(thing))
         updates = self.release.store.select(UPDATES_ON % {"item": iri_term(str(thing))}) \
@@ -222,6 +247,22 @@ class PageMaker:
                  Value(str(statement), language="en"))
                 for _, body, body_label, status, statement in updates)))
         return tuple(panels)
+
+    def _responses_panel(self, title: str, bodies: list[URIRef], note: str = "") -> Panel:
+        """The panel of ``bodies``' response records: the first PANEL_ROWS, and where there
+        are more, how many and a link to the query that lists them all."""
+        rows = self._responses_of(bodies)
+        more = None
+        if len(rows) > PANEL_ROWS:
+            rows = rows[:PANEL_ROWS]
+            terms = " ".join(iri_term(str(b)) for b in bodies)
+            total = self.release.store.select(COUNT_RESPONSES_OF % {"bodies": terms})[0][0]
+            query = ALL_RESPONSES_OF % {"s2s": str(self.s2s), "bodies": terms}
+            more = Value(f"All {int(total):,} records, on the query page",
+                         href="/sparql?" + urlencode({"query": query}))
+            note = (f"{note} " if note else "") + f"The first {PANEL_ROWS} records are shown."
+        return Panel(title, ("Body", "Record", "Status", "Document title (as listed)",
+                             "Documents found elsewhere"), tuple(rows), note=note, more=more)
 
     def _who_must_act(self, thing: URIRef) -> Panel:
         best: dict[tuple, tuple] = {}
@@ -242,13 +283,20 @@ class PageMaker:
                  "one, otherwise of its response to the report.")
 
     def _incoming(self, document: Graph, thing: URIRef) -> tuple[Row, ...]:
+        """The things that point here, by property: INCOMING_LIMIT of them by label (among
+        those the document holds, at most INBOUND_PER_PROPERTY), and where there are more,
+        a link to the query that lists them all."""
+        counts = inbound_counts(self.release, thing)
         rows = []
         for row in self.labeller.incoming_rows(document, thing):
             if row.predicate == str(FOAF.primaryTopic):
                 continue  # the page itself
             values = row.values
-            if len(values) > INCOMING_LIMIT:
-                values = values[:INCOMING_LIMIT] + (
-                    Value(f"… and {len(row.values) - INCOMING_LIMIT} more"),)
+            total = max(counts.get(URIRef(row.predicate), 0), len(values))
+            if total > INCOMING_LIMIT:
+                query = inbound_query(thing, URIRef(row.predicate), "select")
+                values = values[:INCOMING_LIMIT] + (Value(
+                    f"… and {total - INCOMING_LIMIT:,} more (all of them)",
+                    href="/sparql?" + urlencode({"query": query})),)
             rows.append(Row(row.predicate, row.label, values, row.inverse))
         return tuple(rows)
