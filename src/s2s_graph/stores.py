@@ -104,9 +104,10 @@ class OxigraphStore:
     """Oxigraph embedded: in memory, or on disk opened read-only (once per process).
 
     In memory, the store is loaded once in the process that creates this object; server
-    workers forked from it share it, and so do the query workers they fork when they start
-    (``prepare``). Query workers started later (to replace one that was killed, or where
-    forking is not safe) load their own copy from the N-Quads file.
+    workers forked from it share it, and so do their query workers, the first ones and those
+    that replace one that was killed, all forked by a spawner each server worker forks when
+    it starts (``prepare``). Only where that fork is not safe (a process that already runs
+    threads) do query workers load their own copy from the N-Quads file.
     """
 
     def __init__(self, base_iri: str, *, memory: pyoxigraph.Store | None = None,

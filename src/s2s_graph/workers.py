@@ -6,10 +6,13 @@ So work with a time limit runs in a pool of child processes, each set up once wi
 state; a child that overruns is killed and replaced, and the caller gets TimeLimitExceeded.
 
 Children come from a fork server (``multiprocessing`` "forkserver"): they start quickly, and
-never inherit the locks of the threads of a server process. A server worker that has no
-other thread yet (right after gunicorn starts it) may instead fork its first children
-itself (``prepare_by_fork``), so that they share its memory, the in-memory store above all,
-page by page; children that replace a killed one come from the fork server again.
+never inherit the locks of the threads of a server process, but each builds its own state.
+A server worker that has no other thread yet (right after gunicorn starts it) may instead
+fork a spawner (``prepare_by_fork``): a process that holds the worker's state, never starts a
+thread, and forks every child of the pool, the first ones and those that replace a killed
+one. Its children share the state, the in-memory store above all, page by page, and start
+at once: at 3M triples, a replacement that loaded the store itself took 8 s and 3.5 GB of
+its own.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import queue
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -38,9 +43,32 @@ class WorkerCrashed(S2SError):
     """A child process died while working (killed from outside, or out of memory)."""
 
 
+class _SpawnedProcess:
+    """A child the spawner forked: not this process's own child, so it is killed by pid and
+    the spawner's kernel reaps it (SIGCHLD ignored there)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def join(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.005)
+
+
 @dataclass(eq=False)
 class _Worker:
-    process: BaseProcess
+    process: BaseProcess | _SpawnedProcess
     connection: Connection
 
 
@@ -57,16 +85,10 @@ def _die_with(parent: int) -> None:
 
 
 def _serve(connection: Connection, initializer: Callable, initargs: tuple,
-           guard: Callable | None, inherited: object = None, parent: int | None = None,
-           not_ours: tuple[Connection, ...] = ()) -> None:
+           guard: Callable | None, inherited: object = None, parent: int | None = None) -> None:
     """Body of a child: guard it, build the state once (or take the one it inherited by
-    fork), then answer (function, args) until its parent closes the pipe or dies.
-
-    A child forked directly (``inherited``) holds copies of the parent's pipe ends, its own
-    and its elder siblings' (``not_ours``): it closes them, so that each pipe ends when the
-    parent's end does."""
-    for end in not_ours:
-        end.close()
+    fork from ``parent``, the spawner), then answer (function, args) until its parent closes
+    the pipe or dies."""
     if parent is not None:
         for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)  # not the server worker's handlers
@@ -89,6 +111,44 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
             connection.send(("error", WorkerCrashed(f"could not send the result back: {error}")))
 
 
+def _spawner(commands: Connection, not_ours: Connection, state: object,
+             initializer: Callable, initargs: tuple, parent: int) -> None:
+    """Body of a spawner: hold ``state`` and, for each request, take the child's end of a
+    pipe and fork a child that serves on it with the same state; send back its pid.
+
+    It never starts a thread, so forking here is always safe; its children die with it,
+    and it with the server worker. ``not_ours`` is the worker's end of the command pipe,
+    which the fork copied here: closed, so that the pipe ends when the worker's end does."""
+    not_ours.close()
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    _die_with(parent)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the children
+    me = os.getpid()
+    while True:
+        try:
+            commands.recv()
+            handle = reduction.recv_handle(commands)
+        except (EOFError, OSError):
+            return
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                commands.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _serve(Connection(handle), initializer, initargs, None, state, me)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(handle)
+        try:
+            commands.send(pid)
+        except OSError:
+            return
+
+
 class WorkerPool:
     """A fixed number of child processes that run ``function(state, *args)`` with a time limit.
 
@@ -98,9 +158,9 @@ class WorkerPool:
 
     def __init__(self, size: int, initializer: Callable, initargs: tuple = (),
                  guard: Callable | None = None, inherit: Callable | None = None):
-        """:param inherit: fork the first children from this process, each taking
-            ``inherit()`` as its state (only where no other thread runs; the guard, if any,
-            is inherited too)."""
+        """:param inherit: fork a spawner from this process, holding ``inherit()`` as the
+            state of every child (only where no other thread runs; the guard, if any, is
+            inherited too)."""
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOADED_MODULES)
         self._initializer = initializer
@@ -110,27 +170,51 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        for _ in range(size):
-            self._idle.put(self._start(inherit))
-
-    def _start(self, inherit: Callable | None = None) -> _Worker:
+        self._spawner: tuple[BaseProcess, Connection] | None = None
+        self._spawn_lock = threading.Lock()
         if inherit is not None:
-            context = multiprocessing.get_context("fork")
-            ours, theirs = context.Pipe()
-            with self._lock:
-                not_ours = (ours, *(w.connection for w in self._all))
-            process = context.Process(
-                target=_serve, daemon=True,
-                args=(theirs, self._initializer, self._initargs, None, inherit(),
-                      os.getpid(), not_ours))
-        else:
+            self._spawner = self._start_spawner(inherit())
+        for _ in range(size):
+            self._idle.put(self._start())
+
+    def _start_spawner(self, state: object) -> tuple[BaseProcess, Connection]:
+        context = multiprocessing.get_context("fork")
+        ours, theirs = context.Pipe()  # a socket pair: it carries the children's pipe ends
+        process = context.Process(
+            target=_spawner, daemon=True,
+            args=(theirs, ours, state, self._initializer, self._initargs, os.getpid()))
+        process.start()
+        theirs.close()
+        return process, ours
+
+    def _spawn(self) -> _Worker | None:
+        """Have the spawner fork a child; None if it is gone (the fork server steps in)."""
+        if self._spawner is None:
+            return None
+        process, commands = self._spawner
+        ours, theirs = multiprocessing.Pipe()
+        try:
+            with self._spawn_lock:
+                commands.send("spawn")
+                reduction.send_handle(commands, theirs.fileno(), process.pid)
+                pid = commands.recv()
+        except (EOFError, OSError):
+            ours.close()
+            return None
+        finally:
+            theirs.close()
+        return _Worker(_SpawnedProcess(pid), ours)
+
+    def _start(self) -> _Worker:
+        worker = self._spawn()
+        if worker is None:
             ours, theirs = self._context.Pipe()
             process = self._context.Process(
                 target=_serve, daemon=True,
                 args=(theirs, self._initializer, self._initargs, self._guard))
-        process.start()
-        theirs.close()
-        worker = _Worker(process, ours)
+            process.start()
+            theirs.close()
+            worker = _Worker(process, ours)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -190,6 +274,11 @@ class WorkerPool:
             worker.process.kill()
             worker.process.join(timeout=5)
             worker.connection.close()
+        if self._spawner is not None:
+            process, commands = self._spawner
+            process.kill()
+            process.join(timeout=5)
+            commands.close()
 
 
 class ProcessLocalPool:
@@ -222,8 +311,9 @@ class ProcessLocalPool:
             return self._pool
 
     def prepare_by_fork(self, inherit: Callable) -> None:
-        """Start this process's pool with children forked from it, each taking ``inherit()``
-        as its state, if no other thread runs here (else from the fork server, as ``get``)."""
+        """Start this process's pool with a spawner forked from it, holding ``inherit()`` as
+        every child's state, if no other thread runs here (else from the fork server, as
+        ``get``)."""
         with self._lock:
             if self._pool is not None and self._pid == os.getpid():
                 return

@@ -1,0 +1,105 @@
+"""Worker pools started by fork, as a server worker starts its query workers over the
+in-memory store: every child, the first ones and one that replaces a child killed at its
+time limit, holds the state the pool inherited, and none builds its own (at 3M triples that
+took 8 s and a private copy of the store); no child outlives the pool or its owner.
+
+Each scenario runs in a fresh interpreter, where no other thread runs, as in a server worker
+that has just started; the pool would otherwise fall back to building each child's state."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+from s2s_graph.errors import TimeLimitExceeded
+from s2s_graph.workers import WorkerPool
+
+
+def _refuse_to_build(*_):
+    raise RuntimeError("this child built its own state")
+
+
+def _state(state) -> tuple[str, int, int]:
+    return state["token"], os.getpid(), os.getppid()
+
+
+def _sleep(state, seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _gone(pid: int, within_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        if _is_zombie(pid):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _scenario(results, then_close: bool) -> None:
+    token = os.urandom(8).hex()
+    pool = WorkerPool(2, _refuse_to_build, (), inherit=lambda: {"token": token})
+    first = [pool.run("Work", _state, (), time_limit_s=10) for _ in range(4)]
+    try:
+        pool.run("Work", _sleep, (30,), time_limit_s=0.5)
+        killed = False
+    except TimeLimitExceeded:
+        killed = True
+    after = [pool.run("Work", _state, (), time_limit_s=10) for _ in range(4)]
+    report = {"token": token, "first": first, "after": after, "killed": killed,
+              "owner": os.getpid()}
+    if then_close:
+        pool.close()
+        results.put(report)
+        return
+    results.put(report)
+    time.sleep(60)  # until the test kills this process
+
+
+def _run(then_close: bool):
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    owner = context.Process(target=_scenario, args=(results, then_close))
+    owner.start()
+    report = results.get(timeout=60)
+    return owner, report
+
+
+def test_a_replacement_child_shares_the_inherited_state_and_builds_none():
+    owner, report = _run(then_close=True)
+    owner.join(30)
+    assert report["killed"], "the overrunning child was stopped at its limit"
+    tokens = {t for t, _, _ in report["first"] + report["after"]}
+    assert tokens == {report["token"]}, "every child answered from the inherited state"
+    first_pids = {pid for _, pid, _ in report["first"]}
+    after_pids = {pid for _, pid, _ in report["after"]}
+    assert len(first_pids) == 2 and len(after_pids) == 2
+    assert len(after_pids - first_pids) == 1, "one child was replaced"
+    spawners = {ppid for _, _, ppid in report["first"] + report["after"]}
+    assert len(spawners) == 1 and report["owner"] not in spawners, \
+        "children come from one spawner, not from the pool's owner"
+    for pid in first_pids | after_pids | spawners:
+        assert _gone(pid), f"process {pid} outlived the closed pool"
+
+
+def test_no_child_outlives_the_owner_of_the_pool():
+    owner, report = _run(then_close=False)
+    pids = {pid for _, pid, _ in report["after"]} | {ppid for _, _, ppid in report["after"]}
+    os.kill(owner.pid, signal.SIGKILL)
+    owner.join(10)
+    for pid in pids:
+        assert _gone(pid), f"process {pid} outlived the killed owner"
