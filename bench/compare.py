@@ -49,6 +49,7 @@ from harness import ROOT, MemorySampler, free_port, running  # noqa: E402
 from loadgen import Figures, Workload, sparql_path  # noqa: E402
 from s2s_graph.examples import load_examples  # noqa: E402
 from s2s_graph.feedback import Feedback  # noqa: E402
+from s2s_graph.settings import Settings  # noqa: E402
 from synthetic import generate_about  # noqa: E402
 
 BASE = "https://w3id.org/safe-to-share/"
@@ -216,9 +217,15 @@ def serve_ours(dataset: Dataset, workers: int = 2, store: str = "built"):
 
 
 def serve_minimal(dataset: Dataset):
+    """The minimal endpoint has no time limit of its own: gunicorn's worker timeout, set to
+    our query time limit, ends a runaway query as ours does (a query that takes minutes at
+    3M would otherwise hold both workers through the cells after it), and ``--preload``
+    has the replacement worker forked with the data already loaded, as ours is."""
     port = free_port()
+    limit = str(int(Settings.query_time_limit_s))
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-               "--chdir", str(HERE), "--log-level", "warning", "minimal_endpoint:app"]
+               "--timeout", limit, "--preload", "--chdir", str(HERE), "--log-level", "warning",
+               "minimal_endpoint:app"]
     return running(command, port, "/sparql?query=ASK%7B%7D",
                    env={"S2S_BENCH_DATA": str(dataset.ntriples)})
 
