@@ -194,13 +194,13 @@ def free_port() -> int:
 
 
 def start_server(root: Path, port: int, log: Path,
-                 env: dict[str, str] | None = None) -> subprocess.Popen:
+                 env: dict[str, str] | None = None, workers: int = 2) -> subprocess.Popen:
     """Start `s2s-graph serve`; its log goes to a file (a pipe nobody reads would fill up
     and block the server's access log)."""
     with log.open("w") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             [sys.executable, "-m", "s2s_graph", "--project-root", str(root), "serve",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
             stdout=output, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
 

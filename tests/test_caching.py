@@ -11,7 +11,7 @@ import pytest
 
 from s2s_graph.answers import QueryAnswer
 from s2s_graph.caching import CachingStore, LruCache, normalise_query
-from s2s_graph.errors import TimeLimitExceeded
+from s2s_graph.errors import ClientGone, TimeLimitExceeded
 
 DOC = "/doc/organisation/home-office"
 LOOKUP = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -203,3 +203,66 @@ def test_a_waiting_request_keeps_to_its_own_time_limit():
     assert time.monotonic() - started < 2
     inner.release.set()
     leader[0].join(5)
+
+
+class WatchingStore:
+    """An inner store that notes what ``abandoned`` says while a second request joins."""
+
+    kind = "memory"
+
+    def __init__(self, then_raise: BaseException | None = None):
+        self.seen: list[bool] = []
+        self.calls = 0
+        self.then_raise = then_raise
+
+    def answer(self, query, *args):
+        self.calls += 1
+        abandoned = args[-1]
+        if self.calls == 1:
+            self.seen.append(abandoned())
+            deadline = time.monotonic() + 5
+            while abandoned() and time.monotonic() < deadline:  # until someone joins
+                time.sleep(0.01)
+            self.seen.append(abandoned())
+            if self.then_raise is not None:
+                raise self.then_raise
+        return QueryAnswer("select", b"the answer", ("label",), (), 1, None, False)
+
+
+def ask_in_thread(store: CachingStore, abandoned, outcomes: list) -> threading.Thread:
+    def ask() -> None:
+        try:
+            outcomes.append(store.answer(LOOKUP, "csv", (), (), 100, 100, {}, 5.0, 1.0, abandoned))
+        except Exception as error:
+            outcomes.append(error)
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    return thread
+
+
+def test_a_computation_is_stopped_for_a_gone_client_only_if_no_one_else_waits_for_it():
+    inner = WatchingStore()
+    store = CachingStore(inner, LruCache(1 << 20))
+    outcomes: list = []
+    leader = ask_in_thread(store, lambda: True, outcomes)  # its client has gone
+    time.sleep(0.1)
+    follower = ask_in_thread(store, None, outcomes)
+    leader.join(5)
+    follower.join(5)
+    assert inner.seen == [True, False], "stoppable alone, not once another request waits"
+    assert inner.calls == 1 and [o.body for o in outcomes] == [b"the answer"] * 2
+
+
+def test_a_request_waiting_on_a_computation_stopped_for_its_client_computes_its_own():
+    inner = WatchingStore(then_raise=ClientGone("The query was stopped"))
+    store = CachingStore(inner, LruCache(1 << 20))
+    outcomes: list = []
+    leader = ask_in_thread(store, lambda: True, outcomes)
+    time.sleep(0.1)
+    follower = ask_in_thread(store, None, outcomes)
+    leader.join(5)
+    follower.join(5)
+    assert inner.calls == 2
+    assert isinstance(outcomes[0], ClientGone) and outcomes[1].body == b"the answer"
+

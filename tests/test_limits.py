@@ -4,6 +4,7 @@ cut at the row limit and say so; a request may ask for less time, never more."""
 
 from __future__ import annotations
 
+import socket
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,8 @@ from dataclasses import replace
 import pytest
 from bs4 import BeautifulSoup
 from test_server_e2e import get
+
+from conftest import ROOT, free_port, start_server, wait_until_up
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 # Exponential for a backtracking engine; Oxigraph's (Rust regex) is linear.
@@ -122,3 +125,35 @@ def test_a_bad_query_on_the_page_is_shown_with_its_position(client):
     assert response.status_code == 400
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert "line 1, column" in soup.find(attrs={"role": "alert"}).get_text()
+
+
+@pytest.mark.slow
+def test_a_query_whose_client_has_gone_is_stopped(tmp_path):
+    """One server worker with one query worker and a 60 s limit: a runaway query whose
+    client closes the connection is stopped, so the next query gets the worker instead of
+    503 after waiting 3 s for it; the access log records the abandoned request as 499."""
+    port, log = free_port(), tmp_path / "server.log"
+    process = start_server(ROOT, port, log, workers=1, env={
+        "S2S_QUERY_WORKERS": "1", "S2S_QUERY_TIME_LIMIT_S": "60", "S2S_BUSY_WAIT_S": "3",
+        "S2S_REQUEST_TIMEOUT_S": "120"})
+    try:
+        wait_until_up(process, port, log)
+        url = f"http://127.0.0.1:{port}/sparql?query="
+        assert get(url + urllib.parse.quote("ASK {}"), "application/sparql-results+json")[0] == 200
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.sendall(f"GET /sparql?query={urllib.parse.quote(CROSS_PRODUCT)} HTTP/1.1\r\n"
+                           "Host: 127.0.0.1\r\nAccept: application/sparql-results+json\r\n\r\n"
+                           .encode("ascii"))
+            time.sleep(1.0)  # the runaway query holds the only query worker
+        status, _, body = get(url + urllib.parse.quote("ASK { ?s ?p ?o }"),
+                              "application/sparql-results+json")
+        assert status == 200, body[:300]
+        deadline = time.monotonic() + 5
+        while '/sparql?query=SELECT' not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        line = next(x for x in log.read_text().splitlines() if "/sparql?query=SELECT" in x)
+        assert '" 499 ' in line, line
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+

@@ -17,7 +17,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from s2s_graph.answers import QueryAnswer
-from s2s_graph.errors import TimeLimitExceeded
+from s2s_graph.errors import ClientGone, TimeLimitExceeded
 from s2s_graph.sparql import TOKEN
 
 
@@ -97,6 +97,7 @@ class _Flight:
     done: threading.Event = field(default_factory=threading.Event)
     answer: QueryAnswer | None = None
     error: BaseException | None = None
+    waiting: int = 0  # requests that joined it
 
 
 class CachingStore:
@@ -109,7 +110,8 @@ class CachingStore:
     Requests for an answer that is being computed wait for it rather than compute it again
     (and share its error, if it fails): otherwise a burst of requests for one slow query,
     the usual pattern of a dashboard or an example link, would run it once per request at
-    the same time, and all of them would run out of time together.
+    the same time, and all of them would run out of time together. A computation is stopped
+    when its client goes only if no other request waits for it.
     """
 
     def __init__(self, store, cache: LruCache):
@@ -120,23 +122,31 @@ class CachingStore:
         self._lock = threading.Lock()
 
     def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
-               page_rows, prefixes, time_limit_s, wait_s) -> QueryAnswer:
+               page_rows, prefixes, time_limit_s, wait_s, abandoned=None) -> QueryAnswer:
         key = ("answer", normalise_query(query), format_name, tuple(default_graph_uris),
                tuple(named_graph_uris), max_rows, page_rows)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached
-        with self._lock:
-            flight = self._flights.get(key)
-            leading = flight is None
+        while True:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+            with self._lock:
+                flight = self._flights.get(key)
+                leading = flight is None
+                if leading:
+                    flight = self._flights[key] = _Flight()
+                else:
+                    flight.waiting += 1
             if leading:
-                flight = self._flights[key] = _Flight()
-        if not leading:
-            return self._join(flight, time_limit_s + wait_s)
+                break
+            try:
+                return self._join(flight, time_limit_s + wait_s)
+            except ClientGone:  # the leader's client went; compute it for ours
+                continue
         try:
-            flight.answer = self.inner.answer(query, format_name, default_graph_uris,
-                                              named_graph_uris, max_rows, page_rows, prefixes,
-                                              time_limit_s, wait_s)
+            flight.answer = self.inner.answer(
+                query, format_name, default_graph_uris, named_graph_uris, max_rows, page_rows,
+                prefixes, time_limit_s, wait_s,
+                None if abandoned is None else lambda: not flight.waiting and abandoned())
             self.cache.put(key, flight.answer, answer_size(flight.answer))
             return flight.answer
         except BaseException as error:

@@ -80,6 +80,11 @@ class Busy(S2SError):
     """Every worker that could do this is busy; try again shortly."""
 
 
+class ClientGone(S2SError):
+    """The client closed its connection before the answer was ready, so the work was
+    stopped (logged as 499, nginx's "client closed request"; nobody reads the answer)."""
+
+
 class RemoteStoreError(S2SError):
     """The remote SPARQL store is down or failed (answered as 502 Bad Gateway)."""
 

@@ -62,8 +62,10 @@ class GraphStore(Protocol):
 
     def answer(self, query: str, format_name: str, default_graph_uris: tuple[str, ...],
                named_graph_uris: tuple[str, ...], max_rows: int, page_rows: int,
-               prefixes: dict[str, str], time_limit_s: float, wait_s: float) -> QueryAnswer:
-        """Run a user's query under the limits; serialise it in ``format_name``."""
+               prefixes: dict[str, str], time_limit_s: float, wait_s: float,
+               abandoned=None) -> QueryAnswer:
+        """Run a user's query under the limits; serialise it in ``format_name``. Where the
+        store can, it stops once ``abandoned()`` says the client has gone."""
 
     def prepare(self) -> None:
         """Start what the store needs before the first query (worker processes)."""
@@ -156,11 +158,11 @@ class OxigraphStore:
         return _graph(run_query(self.store, query, self.base_iri))
 
     def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
-               page_rows, prefixes, time_limit_s, wait_s) -> QueryAnswer:
+               page_rows, prefixes, time_limit_s, wait_s, abandoned=None) -> QueryAnswer:
         return self.pool.get().run(
             "The query", answer_query, (query, format_name, default_graph_uris,
                                         named_graph_uris, max_rows, page_rows, prefixes),
-            time_limit_s=time_limit_s, wait_s=wait_s)
+            time_limit_s=time_limit_s, wait_s=wait_s, abandoned=abandoned)
 
     def prepare(self) -> None:
         """Start the query workers; in memory, forked from here so that they share the store
@@ -301,7 +303,8 @@ class RemoteStore:
         return _graph(self._run(query, "graph", self.timeout_s))
 
     def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
-               page_rows, prefixes, time_limit_s, wait_s) -> QueryAnswer:
+               page_rows, prefixes, time_limit_s, wait_s, abandoned=None) -> QueryAnswer:
+        # ``abandoned`` is not asked: the HTTP time-out bounds the wait.
         if not self._slots.acquire(timeout=wait_s):
             raise Busy("every connection to the SPARQL store is busy; try again in a few seconds")
         dataset = tuple(("default-graph-uri", u) for u in default_graph_uris) + tuple(

@@ -32,9 +32,10 @@ from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from s2s_graph.errors import Busy, S2SError, TimeLimitExceeded
+from s2s_graph.errors import Busy, ClientGone, S2SError, TimeLimitExceeded
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
+CHECK_EVERY_S = 0.1  # how often a waiting caller asks whether its client is still there
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
                      "s2s_graph.sources"]
 
@@ -231,11 +232,13 @@ class WorkerPool:
             self._idle.put(self._start())
 
     def run(self, what: str, function: Callable, args: tuple, *, time_limit_s: float,
-            wait_s: float = 10.0):
+            wait_s: float = 10.0, abandoned: Callable[[], bool] | None = None):
         """Run ``function(state, *args)`` in a free child and return its result.
 
         :param what: names the work in the time-limit message ("Validation").
+        :param abandoned: asked while the child works; True stops it (the client has gone).
         :raises TimeLimitExceeded: the child ran past ``time_limit_s``; it was killed.
+        :raises ClientGone: ``abandoned`` said so; the child was killed.
         :raises Busy: no child became free within ``wait_s``.
         :raises WorkerCrashed: the child died.
         Whatever ``function`` raises is raised here.
@@ -253,9 +256,7 @@ class WorkerPool:
             self._retire(worker)
             raise WorkerCrashed(f"{what} stopped: the worker process died") from None
         try:
-            if not worker.connection.poll(time_limit_s):
-                self._retire(worker)
-                raise TimeLimitExceeded(what, time_limit_s)
+            self._wait(worker, what, time_limit_s, abandoned)
             status, value = worker.connection.recv()
         except (EOFError, OSError):
             self._retire(worker)
@@ -264,6 +265,21 @@ class WorkerPool:
         if status == "error":
             raise value
         return value
+
+    def _wait(self, worker: _Worker, what: str, time_limit_s: float,
+               abandoned: Callable[[], bool] | None) -> None:
+        """Wait for the child's answer; kill it at the time limit, or once ``abandoned``."""
+        deadline = time.monotonic() + time_limit_s
+        while True:
+            left = deadline - time.monotonic()
+            if worker.connection.poll(max(0.0, min(left, CHECK_EVERY_S) if abandoned else left)):
+                return
+            if time.monotonic() >= deadline:
+                self._retire(worker)
+                raise TimeLimitExceeded(what, time_limit_s)
+            if abandoned is not None and abandoned():
+                self._retire(worker)
+                raise ClientGone(f"{what} was stopped: the client closed the connection")
 
     def close(self) -> None:
         """Stop every child."""

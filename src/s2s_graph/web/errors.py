@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from s2s_graph.errors import (
     Busy,
+    ClientGone,
     LoadError,
     QueryError,
     QueryRefused,
@@ -31,9 +32,10 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (WorkerCrashed, 503),
     (RemoteStoreError, 502),
     (RemoteStoreTimeout, 504),
+    (ClientGone, 499),  # nginx's "client closed request": only the access log sees it
 )
-TITLES = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 502: "Bad Gateway",
-          503: "Service Unavailable", 504: "Gateway Timeout"}
+TITLES = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 499: "Client Closed Request",
+          502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
 def wants_html() -> bool:

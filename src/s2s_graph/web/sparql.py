@@ -9,6 +9,10 @@ row limit (``s2s_graph.sparql``, ``s2s_graph.workers``); this module only speaks
 
 from __future__ import annotations
 
+import select
+import socket
+from collections.abc import Callable
+
 from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
@@ -17,6 +21,7 @@ from s2s_graph.answers import QueryAnswer
 from s2s_graph.documents import labels_of
 from s2s_graph.errors import (
     Busy,
+    ClientGone,
     QueryError,
     QueryRefused,
     RemoteStoreError,
@@ -48,7 +53,7 @@ READ_ONLY = ("This endpoint is read-only: SPARQL updates are not accepted. "
              "Send a query (SELECT, ASK, CONSTRUCT or DESCRIBE) instead.")
 STATUS_BY_ERROR = ((QueryRefused, 403), (QueryError, 400), (TimeLimitExceeded, 503),
                    (Busy, 503), (WorkerCrashed, 503), (RemoteStoreError, 502),
-                   (RemoteStoreTimeout, 504))
+                   (RemoteStoreTimeout, 504), (ClientGone, 499))
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -138,16 +143,18 @@ def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Res
     limit = _time_limit(params)
     store = site.store
     dataset = (tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
+    abandoned = client_gone_check()
     try:
         offer = negotiate(offers, forced)
     except FormatNotAcceptable:
         # A bad query is reported as such whatever the Accept header says.
-        store.answer(query, "html", *dataset, 0, 0, {}, limit, site.settings.busy_wait_s)
+        store.answer(query, "html", *dataset, 0, 0, {}, limit, site.settings.busy_wait_s,
+                     abandoned)
         raise
     try:
         answer: QueryAnswer = store.answer(
             query, offer.name, *dataset, site.settings.max_result_rows, HTML_ROWS,
-            site.release.vocabulary.prefixes(), limit, site.settings.busy_wait_s)
+            site.release.vocabulary.prefixes(), limit, site.settings.busy_wait_s, abandoned)
     except tuple(error for error, _ in STATUS_BY_ERROR) as error:
         if offer != HTML:
             raise
@@ -166,6 +173,33 @@ def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Res
     if forced is not None:
         response.headers["Content-Disposition"] = f'attachment; filename="results.{offer.suffix}"'
     return finish(response, [], negotiated=forced is None)
+
+
+def client_gone_check() -> Callable[[], bool] | None:
+    """Return a check that this request's client has closed its connection, where the server
+    lends us the socket (gunicorn does, as ``gunicorn.socket``); else None.
+
+    A query whose client has gone is stopped rather than run to its time limit: people give
+    up on slow queries, and load generators drop their connections. The check peeks at the
+    socket without reading: end of stream means the client has closed it; bytes waiting
+    (a pipelined request) or none mean it is still there."""
+    connection = request.environ.get("gunicorn.socket")
+    if not isinstance(connection, socket.socket):
+        return None
+
+    def gone() -> bool:
+        try:
+            readable, _, _ = select.select([connection], [], [], 0)
+            if not readable:
+                return False
+            # The plain socket's recv, also under TLS: a peek at the raw stream.
+            return socket.socket.recv(connection, 1, socket.MSG_PEEK) == b""
+        except (BlockingIOError, InterruptedError):
+            return False
+        except (OSError, ValueError):  # reset, or closed by the server
+            return True
+
+    return gone
 
 
 def _service_description_or_page() -> Response:
