@@ -45,8 +45,8 @@ class WorkerCrashed(S2SError):
 
 
 class _SpawnedProcess:
-    """A child the spawner forked: not this process's own child, so it is killed by pid and
-    the spawner's kernel reaps it (SIGCHLD ignored there)."""
+    """A child the spawner forked: not this process's own child, so it is killed by pid, and
+    the kernel reaps it (the spawner ignores SIGCHLD)."""
 
     def __init__(self, pid: int):
         self.pid = pid
