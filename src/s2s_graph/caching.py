@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
 from s2s_graph.answers import QueryAnswer
 from s2s_graph.errors import ClientGone, TimeLimitExceeded
@@ -90,14 +89,30 @@ def answer_size(answer: QueryAnswer) -> int:
     return 200 + sum(64 + sum(len(str(term)) + 64 for term in row) for row in answer.rows)
 
 
-@dataclass(eq=False)
 class _Flight:
-    """One computation of an answer that other requests for the same answer wait for."""
+    """One computation of an answer that other requests for the same answer wait for.
 
-    done: threading.Event = field(default_factory=threading.Event)
-    answer: QueryAnswer | None = None
-    error: BaseException | None = None
-    waiting: int = 0  # requests that joined it
+    ``done`` is a plain lock held until the answer (or error) is in: one is made for every
+    query, and an Event costs ten times as much to make."""
+
+    __slots__ = ("done", "answer", "error", "waiting")
+
+    def __init__(self) -> None:
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.answer: QueryAnswer | None = None
+        self.error: BaseException | None = None
+        self.waiting = 0  # requests that joined it
+
+    def finish(self) -> None:
+        self.done.release()
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait until the computation is over; False if ``timeout_s`` passed first."""
+        if not self.done.acquire(timeout=timeout_s):
+            return False
+        self.done.release()  # for the next waiter
+        return True
 
 
 class CachingStore:
@@ -155,13 +170,13 @@ class CachingStore:
         finally:
             with self._lock:
                 del self._flights[key]
-            flight.done.set()
+            flight.finish()
 
     @staticmethod
     def _join(flight: _Flight, limit_s: float) -> QueryAnswer:
         """Wait for another request's computation of the same answer, within this request's
         own limit."""
-        if not flight.done.wait(limit_s):
+        if not flight.wait(limit_s):
             raise TimeLimitExceeded("The query", limit_s)
         if flight.error is not None:
             raise flight.error

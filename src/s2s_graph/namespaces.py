@@ -45,10 +45,13 @@ class Vocabulary:
         self.ontology_iri = base_iri + "def/s2s"
         self.shapes_iri = base_iri + "def/shapes"
 
-    def prefixes(self) -> dict[str, str]:
-        """Return every prefix we bind, ours first, as prefix -> namespace IRI."""
         ours = {"s2s": str(self.s2s), "shapes": str(self.shapes)}
-        return ours | {k: str(v) for k, v in REUSED_PREFIXES.items()}
+        self._prefixes = ours | {k: str(v) for k, v in REUSED_PREFIXES.items()}
+
+    def prefixes(self) -> dict[str, str]:
+        """Return every prefix we bind, ours first, as prefix -> namespace IRI (one dict,
+        made once: every SPARQL answer takes it; do not change it)."""
+        return self._prefixes
 
 
 def new_graph(vocabulary: Vocabulary) -> Graph:

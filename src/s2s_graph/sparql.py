@@ -143,7 +143,12 @@ def _graph_name(iri: str) -> pyoxigraph.NamedNode:
 def query_form(query: str) -> str:
     """Return "select", "ask" or "graph" (CONSTRUCT, DESCRIBE) from the first query keyword,
     so that the format can be chosen before the query runs."""
-    first = next((w for w in keywords(query) if w in QUERY_KEYWORDS), "SELECT")
+    return form_of(keywords(query))
+
+
+def form_of(words: list[str]) -> str:
+    """``query_form`` from the query's ``keywords``, for a caller that has them already."""
+    first = next((w for w in words if w in QUERY_KEYWORDS), "SELECT")
     return {"SELECT": "select", "ASK": "ask"}.get(first, "graph")
 
 

@@ -320,6 +320,9 @@ class ProcessLocalPool:
 
     def get(self) -> WorkerPool:
         """Return this process's pool, starting it if needed."""
+        pool = self._pool
+        if pool is not None and self._pid == os.getpid():
+            return pool
         with self._lock:
             if self._pool is None or self._pid != os.getpid():
                 self._pool = WorkerPool(*self._args, guard=self.guard)

@@ -19,6 +19,10 @@ from s2s_graph.caching import LruCache
 
 CACHEABLE_STATUS = (200, 303)
 CORS_HEADERS = ("Access-Control-",)
+# The request headers that can make a response conditional (RFC 9110 §13.1, §14.2); without
+# them it is answered as it is, and werkzeug's conditional handling is skipped.
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
+               "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
 
 
 def representation_etag(release_id: str, path: str, media_type: str) -> str:
@@ -35,6 +39,8 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
     """Add validators and freshness to cacheable responses; replay rendered ones from
     ``cache`` (none: render every time)."""
 
+    freshness = f"public, max-age={max_age_s}"
+
     @app.before_request
     def replay() -> Response | None:
         if cache is None or request.method not in ("GET", "HEAD"):
@@ -50,11 +56,12 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
     def validators(response: Response) -> Response:
         if request.method not in ("GET", "HEAD") or response.status_code not in CACHEABLE_STATUS:
             return response
-        response.cache_control.public = True
-        response.cache_control.max_age = max_age_s
         if response.direct_passthrough:  # a file, already conditional (send_file)
+            response.cache_control.public = True
+            response.cache_control.max_age = max_age_s
             return response
-        if response.status_code == 200 and not response.get_etag()[0]:
+        response.headers["Cache-Control"] = freshness
+        if response.status_code == 200 and "ETag" not in response.headers:
             response.set_etag(representation_etag(release_id, request.full_path,
                                                   response.content_type or ""))
         if cache is not None and not g.get("replayed") and request.method == "GET":
@@ -63,4 +70,6 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
                        if not k.startswith(CORS_HEADERS) and k != "Content-Length"]
             cache.put(_key(), (response.status_code, headers, body),
                       len(body) + sum(len(k) + len(v) for k, v in headers) + 200)
-        return response.make_conditional(request) if response.status_code == 200 else response
+        if response.status_code == 200 and any(h in request.environ for h in CONDITIONAL):
+            return response.make_conditional(request)
+        return response

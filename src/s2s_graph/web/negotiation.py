@@ -6,10 +6,13 @@ Written once, for every route. The offered types come from ``formats``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import request
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable
+from werkzeug.http import parse_accept_header
 
 from s2s_graph.formats import RDF_FORMATS, RESULTS_FORMATS
 
@@ -61,12 +64,21 @@ def negotiate(offers: tuple[Offer, ...], forced: Offer | None = None) -> Offer:
     """
     if forced is not None:
         return forced
-    if not request.headers.get("Accept", "").strip():
+    accept = request.headers.get("Accept", "").strip()
+    if not accept:
         return offers[0]
-    best = request.accept_mimetypes.best_match([o.media_type for o in offers])
+    best = _best_offer(accept, offers)
     if best is None:
         raise FormatNotAcceptable(offers)
-    return next(o for o in offers if o.media_type == best)
+    return best
+
+
+@functools.lru_cache(maxsize=512)
+def _best_offer(accept: str, offers: tuple[Offer, ...]) -> Offer | None:
+    """Return the offer Werkzeug's ``best_match`` picks for one ``Accept`` value. Kept, since
+    clients send few distinct values and parsing one costs more than answering a cheap query."""
+    best = parse_accept_header(accept, MIMEAccept).best_match([o.media_type for o in offers])
+    return next((o for o in offers if o.media_type == best), None)
 
 
 def alternate_links(path: str, offers: tuple[Offer, ...], current: Offer) -> list[str]:
