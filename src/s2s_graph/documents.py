@@ -44,8 +44,7 @@ FIRST_INBOUND = """{ { SELECT DISTINCT ?s WHERE { ?s %(property)s %(thing)s } OR
 
 MEMBERS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?member ?type ?label WHERE {
-  { SELECT DISTINCT ?member WHERE { ?member a ?anyType FILTER STRSTARTS(STR(?member), %(prefix)s) }
-    ORDER BY ?member LIMIT %(size)d OFFSET %(start)d }
+  { SELECT DISTINCT ?member WHERE { %(members)s } ORDER BY ?member LIMIT %(size)d OFFSET %(start)d }
   OPTIONAL { ?member a ?type } OPTIONAL { ?member rdfs:label ?label }
 }"""
 
@@ -151,6 +150,19 @@ def thing_document(release: Release, thing: URIRef) -> Graph | None:
     return graph
 
 
+def members_pattern(release: Release, type_: str, variable: str) -> str:
+    """Return the pattern that binds ``variable`` to each member of ``type_`` (the things
+    named ``BASE id/{type_}/...``): through the store's index on the classes the release
+    lists for the type, else by a scan of every typed thing (a release built before it
+    listed them)."""
+    prefix = f'"{release.vocabulary.base}id/{type_}/"'
+    classes = release.type_classes.get(type_)
+    # One index lookup per class.
+    typed = (" UNION ".join(f"{{ {variable} a {iri_term(c)} }}" for c in classes) if classes
+             else f"{variable} a ?memberClass")
+    return f"{typed} FILTER STRSTARTS(STR({variable}), {prefix})"
+
+
 def set_document(release: Release, type_: str, page: int = 1) -> Graph | None:
     """Return one page of the list of every thing of ``type_`` (with labels and types), or
     None for a type without members."""
@@ -158,8 +170,8 @@ def set_document(release: Release, type_: str, page: int = 1) -> Graph | None:
         return None
     base = release.vocabulary.base
     collection = URIRef(iri_for_path(f"set/{type_}", base))
-    query = MEMBERS % {"prefix": f'"{base}id/{type_}/"', "size": PAGE_SIZE,
-                       "start": (page - 1) * PAGE_SIZE}
+    query = MEMBERS % {"members": members_pattern(release, type_, "?member"),
+                       "size": PAGE_SIZE, "start": (page - 1) * PAGE_SIZE}
     graph = new_graph(release.vocabulary)
     graph.add((collection, RDF.type, LDP_BASIC_CONTAINER))
     graph.add((collection, RDFS.label, Literal(f"All things of type {type_}", lang="en")))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph
+from rdflib.namespace import RDF
 
 from s2s_graph.dashboard import compute_reports, reports_to_json
 from s2s_graph.errors import BuildError
@@ -132,6 +133,10 @@ def _manifest(published: PublishedGraph, files: dict[str, bytes]) -> bytes:
         "triples": len(published.graph),
         "graph_triples": {"vocabulary": len(published.ontology), "data": len(published.data)},
         "types": {t: len(published.members(t)) for t in published.types()},
+        # The lists find a type's members by these classes, through the store's index.
+        "classes": {t: sorted({str(c) for m in published.members(t)
+                               for c in published.graph.objects(m, RDF.type)})
+                    for t in published.types()},
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(files.items())},
     }

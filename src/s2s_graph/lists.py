@@ -10,11 +10,12 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from s2s_graph.dashboard import KIND_LABELS, STATUS_LABELS, STATUSES
 from s2s_graph.display import Labeller, Value
-from s2s_graph.documents import iri_term
+from s2s_graph.documents import iri_term, members_pattern
 from s2s_graph.release import Release
 
 ALL_KIND_LABELS = {**KIND_LABELS, "complainant": "Complainants"}
@@ -24,20 +25,28 @@ TEXT_LIMIT = 160
 PREFIXES = """PREFIX s2s: <def/s2s#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
+# The patterns below bind one column each. ``%(scope)s`` opens a subquery that works per
+# item: on the page's items only when a page is decorated, on every member when the list is
+# sorted or filtered by that column.
+
 # The kind of a body, from its class.
+# (Without VALUES: Virtuoso 7 loses rows when an OPTIONAL holds VALUES and a property path.)
 KIND_OF = """
-  OPTIONAL {
-    VALUES (?kind ?kindClass) { ("force" s2s:TerritorialPoliceForce) ("lpb" s2s:LocalPolicingBody)
-                                ("national" s2s:NationalBody) ("complainant" s2s:DesignatedComplainant) }
-    %(body)s a/rdfs:subClassOf* ?kindClass }"""
+  OPTIONAL { %(body)s a/rdfs:subClassOf* ?kindClass
+    FILTER (?kindClass IN (s2s:TerritorialPoliceForce, s2s:LocalPolicingBody, s2s:NationalBody,
+                           s2s:DesignatedComplainant)) }
+  BIND(IF(?kindClass = s2s:TerritorialPoliceForce, "force",
+       IF(?kindClass = s2s:LocalPolicingBody, "lpb",
+       IF(?kindClass = s2s:NationalBody, "national", "complainant"))) AS ?kind)"""
 # The best status among a body's response records: published > received > no reply.
 STATUS_OF = """
-  OPTIONAL { SELECT %(body)s (MAX(?rank) AS ?best) WHERE {
+  OPTIONAL { SELECT %(body)s (MAX(?rank) AS ?best) WHERE { %(scope)s
       ?anyResponse s2s:respondent %(body)s ; s2s:status ?anyStatus .
       BIND(IF(?anyStatus = s2s:published, 3, IF(?anyStatus = s2s:receivedNotPublished, 2, 1)) AS ?rank)
     } GROUP BY %(body)s }
   BIND(IF(?best = 3, "published", IF(?best = 2, "receivedNotPublished",
           IF(?best = 1, "noReply", ""))) AS ?status)"""
+NAME = "OPTIONAL { ?item rdfs:label ?name }"
 
 
 @dataclass(frozen=True)
@@ -46,13 +55,14 @@ class Column:
     label: str
     variable: str = ""       # the SPARQL variable of a single value (sortable), if any
     kind: str = "link"       # link, text, status, kind, label (IRI shown by its label)
+    pattern: str = ""        # what binds ``variable`` for ?item (none: the spec's ``rows``)
 
 
 @dataclass(frozen=True)
 class ListSpec:
-    """How one type is listed: the entity query's body, its columns, its filters."""
+    """How one type is listed: what each row must match, its columns, its filters."""
 
-    where: str
+    rows: str
     columns: tuple[Column, ...]
     filters: tuple[str, ...] = ()
     extra: str = ""          # multi-valued columns, fetched for one page of entities
@@ -61,71 +71,92 @@ class ListSpec:
 
 SPECS: dict[str, ListSpec] = {
     "organisation": ListSpec(
-        where="""?item a ?type . ?type rdfs:isDefinedBy ?vocabulary .
-  OPTIONAL { ?item rdfs:label ?name } OPTIONAL { ?type rdfs:label ?typeLabel }
-  OPTIONAL { ?item s2s:policeForceAreaCode ?code }""" + KIND_OF % {"body": "?item"}
-        + STATUS_OF % {"body": "?item"},
-        columns=(Column("name", "Name", "?name"), Column("kind", "Kind of body", "?kind", "kind"),
-                 Column("type", "Type", "?typeLabel", "text"),
-                 Column("status", "Response status", "?status", "status"),
+        rows="?item a ?type . ?type rdfs:isDefinedBy ?vocabulary .",
+        columns=(Column("name", "Name", "?name", pattern=NAME),
+                 Column("kind", "Kind of body", "?kind", "kind", KIND_OF % {"body": "?item"}),
+                 Column("type", "Type", "?typeLabel", "text",
+                        "OPTIONAL { ?type rdfs:label ?typeLabel }"),
+                 Column("status", "Response status", "?status", "status",
+                        STATUS_OF % {"body": "?item", "scope": "%(scope)s"}),
                  Column("overseen", "Overseen by / oversees"),
-                 Column("code", "ONS code", "?code", "text")),
+                 Column("code", "ONS code", "?code", "text",
+                        "OPTIONAL { ?item s2s:policeForceAreaCode ?code }")),
         filters=("kind", "status"),
         extra="""SELECT ?item ?link ?linkLabel WHERE { VALUES ?item { %(items)s }
   { ?item s2s:overseenBy ?link } UNION { ?link s2s:overseenBy ?item }
   OPTIONAL { ?link rdfs:label ?linkLabel } }"""),
     "response": ListSpec(
-        where="""?item s2s:respondent ?body ; s2s:status ?statusIri .
-  OPTIONAL { ?item rdfs:label ?name } OPTIONAL { ?body rdfs:label ?bodyLabel }
-  OPTIONAL { ?item s2s:documentTitle ?title }
-  BIND(STRAFTER(STR(?statusIri), "#") AS ?status)""" + KIND_OF % {"body": "?body"},
-        columns=(Column("name", "Record", "?name"), Column("respondent", "Respondent", "?bodyLabel"),
-                 Column("kind", "Kind of body", "?kind", "kind"), Column("to", "Responds to"),
+        rows="""?item s2s:respondent ?body ; s2s:status ?statusIri .
+  BIND(STRAFTER(STR(?statusIri), "#") AS ?status)""",
+        columns=(Column("name", "Record", "?name", pattern=NAME),
+                 Column("respondent", "Respondent", "?bodyLabel",
+                        pattern="OPTIONAL { ?body rdfs:label ?bodyLabel }"),
+                 Column("kind", "Kind of body", "?kind", "kind", KIND_OF % {"body": "?body"}),
+                 Column("to", "Responds to"),
                  Column("status", "Status", "?status", "status"),
-                 Column("title", "Document title", "?title", "text")),
+                 Column("title", "Document title", "?title", "text",
+                        "OPTIONAL { ?item s2s:documentTitle ?title }")),
         filters=("kind", "status"), carry=("?body",),
         extra="""SELECT ?item ?link ?linkLabel WHERE { VALUES ?item { %(items)s }
   ?item s2s:respondsTo ?link OPTIONAL { ?link rdfs:label ?linkLabel } }"""),
     "responsibility": ListSpec(
-        where="""?item s2s:responsibleBody ?body ; s2s:role ?role ; s2s:concerns ?concerned ;
-        s2s:basis ?basis .
-  OPTIONAL { ?item rdfs:label ?name } OPTIONAL { ?body rdfs:label ?bodyLabel }
-  OPTIONAL { ?concerned rdfs:label ?concernedLabel }
-  OPTIONAL { ?role rdfs:label ?roleLabel } OPTIONAL { ?basis rdfs:label ?basisLabel }"""
-        + KIND_OF % {"body": "?body"} + STATUS_OF % {"body": "?body"},
-        columns=(Column("name", "Responsibility", "?name"), Column("body", "Body", "?bodyLabel"),
-                 Column("kind", "Kind of body", "?kind", "kind"),
-                 Column("role", "Role", "?roleLabel", "text"),
-                 Column("concerns", "Concerns", "?concernedLabel"),
-                 Column("basis", "Basis", "?basisLabel", "text"),
-                 Column("status", "Body's response status", "?status", "status")),
+        rows="""?item s2s:responsibleBody ?body ; s2s:role ?role ; s2s:concerns ?concerned ;
+        s2s:basis ?basis .""",
+        columns=(Column("name", "Responsibility", "?name", pattern=NAME),
+                 Column("body", "Body", "?bodyLabel",
+                        pattern="OPTIONAL { ?body rdfs:label ?bodyLabel }"),
+                 Column("kind", "Kind of body", "?kind", "kind", KIND_OF % {"body": "?body"}),
+                 Column("role", "Role", "?roleLabel", "text",
+                        "OPTIONAL { ?role rdfs:label ?roleLabel }"),
+                 Column("concerns", "Concerns", "?concernedLabel",
+                        pattern="OPTIONAL { ?concerned rdfs:label ?concernedLabel }"),
+                 Column("basis", "Basis", "?basisLabel", "text",
+                        "OPTIONAL { ?basis rdfs:label ?basisLabel }"),
+                 Column("status", "Body's response status", "?status", "status",
+                        # per body, of every body: far fewer than their duties
+                        STATUS_OF % {"body": "?body", "scope": ""})),
         filters=("kind", "status"), carry=("?body", "?concerned")),
 }
 ITEM_SPEC = ListSpec(
-    where="""?item s2s:number ?number ; s2s:numberBasis ?numberBasis .
-  OPTIONAL { ?item rdfs:label ?name } OPTIONAL { ?item s2s:text ?text }
-  OPTIONAL { ?item s2s:textKind ?textKind OPTIONAL { ?textKind rdfs:label ?textKindLabel } }
-  OPTIONAL { ?numberBasis rdfs:label ?numberBasisLabel }
-  OPTIONAL { SELECT ?item (COUNT(?duty) AS ?responsible) WHERE { ?duty s2s:concerns ?item }
-             GROUP BY ?item }""",
-    columns=(Column("number", "Number", "?number", "text"), Column("name", "Name", "?name"),
-             Column("text", "Text", "?text", "text"),
-             Column("textKind", "Text kind", "?textKindLabel", "text"),
-             Column("numberBasis", "Number is", "?numberBasisLabel", "text"),
-             Column("responsible", "Bodies that must act", "?responsible", "text")))
+    rows="?item s2s:number ?number ; s2s:numberBasis ?numberBasis .",
+    columns=(Column("number", "Number", "?number", "text"),
+             Column("name", "Name", "?name", pattern=NAME),
+             Column("text", "Text", "?text", "text", "OPTIONAL { ?item s2s:text ?text }"),
+             Column("textKind", "Text kind", "?textKindLabel", "text",
+                    "OPTIONAL { ?item s2s:textKind ?textKind "
+                    "OPTIONAL { ?textKind rdfs:label ?textKindLabel } }"),
+             Column("numberBasis", "Number is", "?numberBasisLabel", "text",
+                    "OPTIONAL { ?numberBasis rdfs:label ?numberBasisLabel }"),
+             Column("responsible", "Bodies that must act", "?responsible", "text",
+                    """OPTIONAL { SELECT ?item (COUNT(DISTINCT ?duty) AS ?responsible)
+             WHERE { %(scope)s ?duty s2s:concerns ?item } GROUP BY ?item }""")))
 SPECS["recommendation"] = SPECS["action"] = ITEM_SPEC
 GENERIC = ListSpec(
-    where="""OPTIONAL { ?item rdfs:label ?name }
-  OPTIONAL { SELECT ?item (GROUP_CONCAT(DISTINCT ?oneTypeLabel; separator=", ") AS ?typeLabel)
-             WHERE { ?item a ?oneType . ?oneType rdfs:label ?oneTypeLabel } GROUP BY ?item }""",
-    columns=(Column("name", "Name", "?name"), Column("type", "Type", "?typeLabel", "text")))
+    rows="",
+    columns=(Column("name", "Name", "?name", pattern=NAME),
+             Column("type", "Type", "?typeLabel", "text",
+                    """OPTIONAL { SELECT ?item (GROUP_CONCAT(DISTINCT ?oneTypeLabel; separator=", ")
+                                        AS ?typeLabel)
+             WHERE { %(scope)s ?item a ?oneType . ?oneType rdfs:label ?oneTypeLabel }
+             GROUP BY ?item }""")))
 
-ENTITY_QUERY = PREFIXES + """
-SELECT %(variables)s WHERE {
-  { SELECT DISTINCT ?item WHERE { ?item a ?anyType FILTER STRSTARTS(STR(?item), %(prefix)s) } }
+# The things of a list with their sort key, and only what the key and the filters need, so
+# that a long list is not decorated in full to show one page of it.
+PAGE_QUERY = PREFIXES + """
+SELECT DISTINCT ?item %(variable)s WHERE {
+  %(members)s
   %(where)s
   %(filters)s
-} ORDER BY %(order)s %(slice)s"""
+}"""
+# Every column of the things given.
+ROWS_QUERY = PREFIXES + """
+SELECT %(variables)s WHERE {
+  %(members)s
+  %(where)s
+}"""
+DECORATED_AT_ONCE = 500  # things whose columns one query fetches
+NUMERIC = frozenset({XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long,
+                     XSD.nonNegativeInteger, XSD.positiveInteger})
 
 
 @dataclass(frozen=True)
@@ -141,6 +172,7 @@ class Table:
     notices: tuple[str, ...]
     page: int
     has_next: bool
+    first: int = 1  # the place in the whole list of the first row shown, from 1
 
 
 class Lister:
@@ -187,24 +219,38 @@ class Lister:
         rows, has_next = self._rows(type_, spec, applied, sortable[key], descending,
                                     page, everything)
         return Table(type_, spec.columns, tuple(rows), filters, applied,
-                     ("-" if descending else "") + key, tuple(notices), page, has_next)
+                     ("-" if descending else "") + key, tuple(notices), page, has_next,
+                     1 if everything else (page - 1) * PAGE_SIZE + 1)
 
     def _rows(self, type_: str, spec: ListSpec, applied: dict[str, str], sort: Column,
               descending: bool, page: int, everything: bool) -> tuple[list[dict], bool]:
-        base = self.release.vocabulary.base
+        members = members_pattern(self.release, type_, "?item")
         variables = ["?item"] + [c.variable for c in spec.columns if c.variable] + list(spec.carry)
         conditions = " ".join(f'FILTER (?{name} = "{value}")' for name, value in applied.items())
-        order = f"DESC({sort.variable})" if descending else f"ASC({sort.variable})"
-        # A page asks for one row more, to know whether there is a next page.
-        window = "" if everything else f"LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE}"
-        query = ENTITY_QUERY % {
-            "variables": " ".join(dict.fromkeys(variables)), "where": spec.where,
-            "filters": conditions, "order": f"{order} ?item", "slice": window,
-            "prefix": f'"{base}id/{type_}/"'}
-        found = self.release.store.select(query)
-        has_next = not everything and len(found) > PAGE_SIZE
+        select = " ".join(dict.fromkeys(variables))
+        # The things first, with only the columns their order and the filters need; then
+        # every column of one page of them. The order is made here, not by the store: SPARQL
+        # leaves the order of labels in a language to each engine (Virtuoso's even differs
+        # with and without LIMIT), and Oxigraph sorts a long list slower than Python does.
+        needed = [c for c in spec.columns if c == sort or c.key in applied]
+        keyed = self.release.store.select(PAGE_QUERY % {
+            "variable": sort.variable, "members": members, "filters": conditions,
+            "where": _where(spec, needed, members)})
+        ordered = _in_order(keyed, descending)
+        has_next = False
         if not everything:
-            found = found[:PAGE_SIZE]
+            start = (page - 1) * PAGE_SIZE
+            has_next = len(ordered) > start + PAGE_SIZE
+            ordered = ordered[start:start + PAGE_SIZE]
+        by_item: dict = {}  # one row per thing, where a column has several values
+        for start in range(0, len(ordered), DECORATED_AT_ONCE):
+            things = "VALUES ?item { %s }" % " ".join(
+                iri_term(str(i)) for i in ordered[start:start + DECORATED_AT_ONCE])
+            for values in self.release.store.select(ROWS_QUERY % {
+                    "variables": select, "members": things,
+                    "where": _where(spec, spec.columns, things)}):
+                by_item.setdefault(values[0], values)
+        found = [by_item[i] for i in ordered if i in by_item]
         names = list(dict.fromkeys(variables))
         rows = []
         for values in found:
@@ -250,6 +296,28 @@ class Lister:
         if linked and values.get(linked) is not None:
             return self.labeller.value(values[linked], label=str(raw) if raw is not None else None)
         return Value(str(raw) if raw is not None else "")
+
+
+def _in_order(keyed: list[tuple], descending: bool) -> list[URIRef]:
+    """Return the things of (thing, key) rows as SPARQL's ``ORDER BY ASC(key) ?thing`` (or
+    ``DESC``) would, labels compared as plain strings: unbound first, then numbers by value,
+    then the rest by text; a thing with several keys at its least (or greatest) one."""
+    best: dict[URIRef, tuple] = {}
+    for item, key in keyed:
+        rank = ((0,) if key is None else
+                (1, key.toPython()) if isinstance(key, Literal) and key.datatype in NUMERIC
+                else (2, str(key)))
+        if item not in best or (rank > best[item] if descending else rank < best[item]):
+            best[item] = rank
+    things = sorted(best)  # the tie-break, ascending either way; the sort below is stable
+    return sorted(things, key=best.__getitem__, reverse=descending)
+
+
+def _where(spec: ListSpec, columns, scope: str) -> str:
+    """The rows pattern and the patterns of ``columns``, their per-item subqueries held to
+    ``scope``."""
+    return "\n  ".join([spec.rows] + [c.pattern.replace("%(scope)s", scope)
+                                       for c in columns if c.pattern])
 
 
 def _iris(cell) -> list[str]:

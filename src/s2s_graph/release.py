@@ -68,6 +68,7 @@ class Release:
     graph_triples: dict[str, int]  # by role: "vocabulary", "data"
     graph_iris: dict[str, str]  # by role
     type_counts: dict[str, int]
+    type_classes: dict[str, list[str]]  # by type: the classes its members have (may be empty)
     ontology: Graph
     shapes: Graph
     void: Graph
@@ -174,7 +175,7 @@ def _read(folder: Path, settings: Settings, store: GraphStore, owns: bool) -> Re
         vocabulary=vocabulary, store=store, folder=folder, release_id=manifest["release"],
         dataset_iri=URIRef(manifest["dataset"]), triples=manifest["triples"],
         graph_triples=manifest["graph_triples"], graph_iris=manifest["graphs"],
-        type_counts=manifest["types"], ontology=graph(VOCABULARY_FILE),
+        type_counts=manifest["types"], type_classes=manifest.get("classes", {}), ontology=graph(VOCABULARY_FILE),
         shapes=graph(SHAPES_FILE), void=graph(VOID_FILE),
         files=files,
         owns_folder=owns)

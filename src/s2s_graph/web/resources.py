@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from werkzeug.exceptions import NotFound
 
 from s2s_graph.documents import (
@@ -97,15 +97,13 @@ def listing(name: str) -> Response:
     """Answer the list of every thing of a type, in any format."""
     site = current_site()
     type_, forced = split_suffix(name, (*PAGE_OFFERS, CSV))
-    page = _page_number()
-    graph = set_document(site.release, type_, page)
-    if graph is None:
+    if type_ not in site.release.type_counts:
         raise NotFound(f"There are no things of type '{type_}'. Types: "
                        + ", ".join(site.release.types()) + ".")
     offers = (*PAGE_OFFERS, CSV)
     offer = negotiate(offers, forced)
     path = f"/set/{type_}"
-    if offer in (HTML, CSV):
+    if offer in (HTML, CSV):  # the table; the RDF page of members is not needed
         table = site.lister.table(type_, request.args.to_dict(), everything=offer == CSV)
         if offer == CSV:
             response = Response(table_csv(table), mimetype="text/csv")
@@ -114,9 +112,10 @@ def listing(name: str) -> Response:
         query = {k: v for k, v in table.applied.items()}
         context = {"title": f"{type_.replace('-', ' ').capitalize()} records", "table": table,
                    "query": query, "path": path, "total": site.release.type_counts[type_]}
-        return rdf_response(graph, offer, template="resources/set.html", context=context,
+        return rdf_response(Graph(), offer, template="resources/set.html", context=context,
                             path=path, offers=offers, negotiated=forced is None,
                             licence=site.licence)
+    graph = set_document(site.release, type_, _page_number())
     return rdf_response(graph, offer, template="resources/set.html", context={}, path=path,
                         offers=offers, negotiated=forced is None, licence=site.licence)
 

@@ -1,0 +1,110 @@
+"""The lists of ``/set/{type}`` come a page at a time: the page's things are found in order
+first, then their columns. Every page must hold exactly the rows the whole list (the CSV)
+holds at that place, whatever the sort and the filters. The real lists fit in one page, so
+the page size is lowered here, and the app runs with its answer cache off.
+
+A release lists the classes of each type's members, so that a list finds them through the
+store's index; a release built before it did still lists them all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pytest
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+
+from conftest import BASE, STORES, store_settings
+from s2s_graph import lists
+
+S2S = BASE + "def/s2s#"
+PAGE = 7  # rows per page, at most
+CASES = [("organisation", {}), ("organisation", {"sort": "-status"}),
+         ("organisation", {"kind": "force", "sort": "code"}),
+         ("organisation", {"status": "noReply", "sort": "-kind"}),
+         ("response", {}), ("response", {"sort": "-respondent", "kind": "lpb"}),
+         ("responsibility", {"sort": "concerns"}), ("responsibility", {"sort": "-status"}),
+         ("recommendation", {"sort": "-responsible"}), ("organisation", {"sort": "type"}),
+         ("report", {}), ("agent", {"sort": "-type"})]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def uncached(request, project_settings, published):
+    from s2s_graph.web import create_app
+
+    settings = replace(store_settings(request.param, project_settings, request), cache_bytes=0)
+    app = create_app(settings, published=published if request.param == "memory" else None)
+    yield FlaskClient(app, app.response_class)
+    app.extensions["s2s_graph"].release.close()
+
+
+def page_rows(client, path: str) -> tuple[list[list[str]], str | None]:
+    """The rows of one HTML page of a list (cell texts), and the link to the next page."""
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200, path
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            for tr in soup.find("table", class_="list").select("tbody tr")]
+    following = soup.find("a", rel="next")
+    return rows, following["href"] if following else None
+
+
+def csv_rows(client, path: str) -> list[list[str]]:
+    """The rows of the CSV of a whole list, without its IRI columns."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    keep = [i for i, name in enumerate(table[0]) if not name.endswith("(IRI)")]
+    return [[row[i] for i in keep] for row in table[1:]]
+
+
+@pytest.mark.parametrize(("type_", "params"), CASES)
+def test_the_pages_of_a_list_are_the_whole_list_cut_into_pieces(uncached, monkeypatch,
+                                                                 type_, params):
+    whole = csv_rows(uncached, f"/set/{type_}.csv?" + urlencode(params))
+    assert whole, "each case lists something"
+    page_size = max(1, min(PAGE, len(whole) // 2))  # two pages at least, where there are two rows
+    monkeypatch.setattr(lists, "PAGE_SIZE", page_size)
+    pages, number, path = [], 1, f"/set/{type_}?" + urlencode(params)
+    while path:
+        rows, path = page_rows(uncached, path)
+        assert len(rows) == (page_size if path else len(whole) - page_size * (number - 1)), number
+        pages.extend(rows)
+        number += 1
+    assert number - 1 == -(-len(whole) // page_size)
+    assert [[" ".join(cell.split()) for cell in row] for row in pages] == \
+           [[" ".join(cell.split()).replace("; ", " ") for cell in row] for row in whole]
+
+
+def test_a_release_lists_the_classes_of_each_types_members(release_folder):
+    classes = json.loads((release_folder / "release.json").read_text())["classes"]
+    assert classes["response"] == [S2S + "Response"]
+    assert classes["responsibility"] == [S2S + "Responsibility"]
+    assert {S2S + "TerritorialPoliceForce", S2S + "GovernmentDepartment"} <= set(classes["organisation"])
+    assert set(classes) == set(json.loads((release_folder / "release.json").read_text())["types"])
+
+
+def test_a_release_built_before_the_classes_were_listed_still_lists_every_member(
+        tmp_path, release_folder, project_settings, app):
+    from s2s_graph.web import create_app
+
+    older = tmp_path / "older"
+    shutil.copytree(release_folder, older)
+    manifest = json.loads((older / "release.json").read_text())
+    del manifest["classes"]
+    (older / "release.json").write_text(json.dumps(manifest))
+    old_app = create_app(replace(project_settings, store="disk", dist_dir=older, cache_bytes=0))
+    try:
+        client, current = old_app.test_client(), app.test_client()
+        for type_ in ("organisation", "response", "agent"):
+            assert csv_rows(client, f"/set/{type_}.csv") == csv_rows(current, f"/set/{type_}.csv")
+            assert page_rows(client, f"/set/{type_}") == page_rows(current, f"/set/{type_}")
+            assert client.get(f"/set/{type_}.ttl").get_data() == \
+                current.get(f"/set/{type_}.ttl").get_data()
+    finally:
+        old_app.extensions["s2s_graph"].release.close()
