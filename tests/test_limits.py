@@ -4,6 +4,7 @@ cut at the row limit and say so; a request may ask for less time, never more."""
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 import urllib.parse
@@ -16,6 +17,7 @@ from test_server_e2e import get
 
 from conftest import ROOT, free_port, start_server, wait_until_up
 
+SLOW_LINES = 10000  # about 18 s to validate with our data here; the wait for a worker is 3 s
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 # Exponential for a backtracking engine; Oxigraph's (Rust regex) is linear.
 CATASTROPHIC_REGEX = ('SELECT ?o WHERE { ?s ?p ?o . BIND("' + "a" * 40 + '!" AS ?x) '
@@ -157,3 +159,53 @@ def test_a_query_whose_client_has_gone_is_stopped(tmp_path):
         process.terminate()
         process.wait(timeout=30)
 
+
+
+def slow_document(lines: int) -> bytes:
+    """Turtle that takes seconds to validate with our data: every line a record that breaks
+    the response shape."""
+    return "\n".join(f"<https://e.example/f{i}> a <https://w3id.org/safe-to-share/def/s2s#Response> ."
+                     for i in range(lines)).encode("ascii")
+
+
+@pytest.mark.slow
+def test_a_validation_whose_client_has_gone_is_stopped(tmp_path):
+    """One server worker with one validation worker and a 60 s limit: a long validation whose
+    client closes the connection is stopped, so the next validation gets the worker instead
+    of 503 after waiting 3 s for it; the access log records the abandoned request as 499."""
+    port, log = free_port(), tmp_path / "server.log"
+    process = start_server(ROOT, port, log, workers=1, env={
+        "S2S_VALIDATION_WORKERS": "1", "S2S_VALIDATION_TIME_LIMIT_S": "60",
+        "S2S_BUSY_WAIT_S": "3", "S2S_REQUEST_TIMEOUT_S": "120"})
+    small = b"<https://e.example/a> <https://e.example/b> <https://e.example/c> ."
+    try:
+        wait_until_up(process, port, log)
+        assert post(port, small)[0] == 200  # the worker has started
+        body = slow_document(SLOW_LINES)
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.sendall(b"POST /validate?with=dataset HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           b"Content-Type: text/turtle\r\nAccept: text/turtle\r\n"
+                           + f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body)
+            time.sleep(1.5)  # the long validation holds the only validation worker
+        status, text = post(port, small)
+        assert status == 200, text[:300]
+        deadline = time.monotonic() + 5
+        while "POST /validate?with=dataset" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        line = next(x for x in log.read_text().splitlines() if "POST /validate?with=dataset" in x)
+        assert '" 499 ' in line, line
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def post(port: int, turtle: bytes) -> tuple[int, str]:
+    """POST Turtle to /validate; return the status and the body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", "/validate", body=turtle,
+                           headers={"Content-Type": "text/turtle", "Accept": "text/turtle"})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()

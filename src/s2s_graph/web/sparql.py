@@ -9,10 +9,6 @@ row limit (``s2s_graph.sparql``, ``s2s_graph.workers``); this module only speaks
 
 from __future__ import annotations
 
-import select
-import socket
-from collections.abc import Callable
-
 from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
@@ -30,6 +26,7 @@ from s2s_graph.errors import (
 )
 from s2s_graph.sparql import check_query, form_of
 from s2s_graph.web import current_site
+from s2s_graph.web.connection import client_gone_check
 from s2s_graph.web.errors import TITLES, sentence
 from s2s_graph.web.negotiation import (
     HTML,
@@ -173,33 +170,6 @@ def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Res
     if forced is not None:
         response.headers["Content-Disposition"] = f'attachment; filename="results.{offer.suffix}"'
     return finish(response, [], negotiated=forced is None)
-
-
-def client_gone_check() -> Callable[[], bool] | None:
-    """Return a check that this request's client has closed its connection, where the server
-    lends us the socket (gunicorn does, as ``gunicorn.socket``); else None.
-
-    A query whose client has gone is stopped rather than run to its time limit: people give
-    up on slow queries, and load generators drop their connections. The check peeks at the
-    socket without reading: end of stream means the client has closed it; bytes waiting
-    (a pipelined request) or none mean it is still there."""
-    connection = request.environ.get("gunicorn.socket")
-    if not isinstance(connection, socket.socket):
-        return None
-
-    def gone() -> bool:
-        try:
-            readable, _, _ = select.select([connection], [], [], 0)
-            if not readable:
-                return False
-            # The plain socket's recv, also under TLS: a peek at the raw stream.
-            return socket.socket.recv(connection, 1, socket.MSG_PEEK) == b""
-        except (BlockingIOError, InterruptedError):
-            return False
-        except (OSError, ValueError):  # reset, or closed by the server
-            return True
-
-    return gone
 
 
 def _service_description_or_page() -> Response:

@@ -18,6 +18,7 @@ from s2s_graph.formats import RDF_FORMAT_BY_MEDIA_TYPE, RDF_FORMATS, READ_SUFFIX
 from s2s_graph.namespaces import bind_prefixes
 from s2s_graph.validation import ValidationReport, render_path, validate_document
 from s2s_graph.web import current_site
+from s2s_graph.web.connection import client_gone_check
 from s2s_graph.web.negotiation import HTML, RDF_OFFERS, negotiate
 from s2s_graph.web.rendering import finish, rdf_response
 
@@ -45,7 +46,8 @@ def validate() -> Response:
     with_dataset = _with_dataset()
     report: ValidationReport = site.validators.get().run(
         "Validation", validate_document, (data, format_name, name, with_dataset),
-        time_limit_s=site.settings.validation_time_limit_s)
+        time_limit_s=site.settings.validation_time_limit_s, wait_s=site.settings.busy_wait_s,
+        abandoned=client_gone_check())
     # Chosen after validating, so that unparsable data is a 400 whatever Accept says.
     offer = negotiate((*RDF_OFFERS, HTML))
     context = {
