@@ -10,8 +10,9 @@ import time
 import pytest
 
 from s2s_graph.answers import QueryAnswer
-from s2s_graph.caching import CachingStore, LruCache, normalise_query
+from s2s_graph.caching import CachingStore, LruCache
 from s2s_graph.errors import ClientGone, TimeLimitExceeded
+from s2s_graph.sparql import normalise_query
 
 DOC = "/doc/organisation/home-office"
 LOOKUP = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "

@@ -1,10 +1,10 @@
 """Caching what a release answers. A release never changes, so an answer computed once stays
 right for as long as the process serves that release: no invalidation, only a size bound.
 
-- ``normalise_query``: the same query however it is spaced or commented, for cache keys;
 - ``LruCache``: a thread-safe store of values bounded by their total size in bytes;
 - ``CachingStore``: a ``GraphStore`` that remembers user queries' answers, keyed by the
-  normalised query, the dataset and the format.
+  normalised query (``s2s_graph.sparql.normalise_query``: the same query however it is
+  spaced or commented), the dataset and the format.
 
 No Flask here.
 """
@@ -17,26 +17,7 @@ from collections.abc import Hashable
 
 from s2s_graph.answers import QueryAnswer
 from s2s_graph.errors import ClientGone, TimeLimitExceeded
-from s2s_graph.sparql import TOKEN
-
-
-def normalise_query(query: str) -> str:
-    """Return ``query`` with comments dropped and each run of white space between tokens made
-    one space. Strings and IRIs are kept as written, so the meaning never changes."""
-    out: list[str] = []
-    end = 0
-    for match in TOKEN.finditer(query):
-        token = match.group(0)
-        gap = match.start() > end
-        end = match.end()
-        if token.startswith("#"):
-            gap = True
-            token = ""
-        if gap and out and out[-1] != " ":
-            out.append(" ")
-        if token:
-            out.append(token)
-    return "".join(out).strip()
+from s2s_graph.sparql import normalise_query
 
 
 class LruCache:

@@ -141,9 +141,11 @@ GENERIC = ListSpec(
              GROUP BY ?item }""")))
 
 # The things of a list with their sort key, and only what the key and the filters need, so
-# that a long list is not decorated in full to show one page of it.
+# that a long list is not decorated in full to show one page of it. A label's key comes
+# without its language: it is compared as a plain string, and is cheaper to read.
 PAGE_QUERY = PREFIXES + """
-SELECT DISTINCT ?item %(variable)s WHERE {
+SELECT DISTINCT ?item (IF(LANG(%(variable)s) != "", STR(%(variable)s), %(variable)s) AS ?key)
+WHERE {
   %(members)s
   %(where)s
   %(filters)s

@@ -64,8 +64,9 @@ class GraphStore(Protocol):
                named_graph_uris: tuple[str, ...], max_rows: int, page_rows: int,
                prefixes: dict[str, str], time_limit_s: float, wait_s: float,
                abandoned=None) -> QueryAnswer:
-        """Run a user's query under the limits; serialise it in ``format_name``. Where the
-        store can, it stops once ``abandoned()`` says the client has gone."""
+        """Run a user's query, already checked (``check_query``), under the limits; serialise
+        it in ``format_name``. Where the store can, it stops once ``abandoned()`` says the
+        client has gone."""
 
     def prepare(self) -> None:
         """Start what the store needs before the first query (worker processes)."""
@@ -152,10 +153,10 @@ class OxigraphStore:
             return self._opened[1]
 
     def select(self, query: str) -> list[tuple]:
-        return _rows(run_query(self.store, query, self.base_iri))
+        return _rows(run_query(self.store, query, self.base_iri, checked=True))
 
     def construct(self, query: str) -> Graph:
-        return _graph(run_query(self.store, query, self.base_iri))
+        return _graph(run_query(self.store, query, self.base_iri, checked=True))
 
     def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
                page_rows, prefixes, time_limit_s, wait_s, abandoned=None) -> QueryAnswer:
