@@ -108,3 +108,22 @@ def test_a_release_built_before_the_classes_were_listed_still_lists_every_member
                 current.get(f"/set/{type_}.ttl").get_data()
     finally:
         old_app.extensions["s2s_graph"].release.close()
+
+
+def test_lists_order_numbers_by_value_and_labels_as_text_whatever_the_store():
+    """The order is made from the store's plain values: numbers by value (10 after 9, not
+    before), labels by their text whatever their language, unbound first; a thing with two
+    keys sits at its least (ascending) or greatest (descending)."""
+    from pyoxigraph import Literal, NamedNode
+
+    from s2s_graph.stores import plain_value
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    rows = [("a", Literal("10", datatype=NamedNode(xsd + "integer"))),
+            ("b", Literal("9", datatype=NamedNode(xsd + "integer"))), ("c", None),
+            ("d", Literal("Zebra", language="en")), ("e", Literal("apple")),
+            ("f", Literal("2.5", datatype=NamedNode(xsd + "decimal"))),
+            ("g", Literal("Aardvark", language="cy")), ("g", Literal("Zz"))]
+    keyed = [(item, plain_value(key)) for item, key in rows]
+    assert lists._in_order(keyed, descending=False) == ["c", "f", "b", "a", "g", "d", "e"]
+    assert lists._in_order(keyed, descending=True) == ["e", "g", "d", "a", "b", "f", "c"]

@@ -166,6 +166,9 @@ class CachingStore:
     def select(self, query: str) -> list[tuple]:
         return self.inner.select(query)
 
+    def select_values(self, query: str) -> list[tuple]:
+        return self.inner.select_values(query)
+
     def construct(self, query: str):
         return self.inner.construct(query)
 

@@ -10,8 +10,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import URIRef
 
 from s2s_graph.dashboard import KIND_LABELS, STATUS_LABELS, STATUSES
 from s2s_graph.display import Labeller, Value
@@ -141,11 +140,9 @@ GENERIC = ListSpec(
              GROUP BY ?item }""")))
 
 # The things of a list with their sort key, and only what the key and the filters need, so
-# that a long list is not decorated in full to show one page of it. A label's key comes
-# without its language: it is compared as a plain string, and is cheaper to read.
+# that a long list is not decorated in full to show one page of it.
 PAGE_QUERY = PREFIXES + """
-SELECT DISTINCT ?item (IF(LANG(%(variable)s) != "", STR(%(variable)s), %(variable)s) AS ?key)
-WHERE {
+SELECT DISTINCT ?item %(variable)s WHERE {
   %(members)s
   %(where)s
   %(filters)s
@@ -157,8 +154,6 @@ SELECT %(variables)s WHERE {
   %(where)s
 }"""
 DECORATED_AT_ONCE = 500  # things whose columns one query fetches
-NUMERIC = frozenset({XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long,
-                     XSD.nonNegativeInteger, XSD.positiveInteger})
 
 
 @dataclass(frozen=True)
@@ -235,15 +230,16 @@ class Lister:
         # leaves the order of labels in a language to each engine (Virtuoso's even differs
         # with and without LIMIT), and Oxigraph sorts a long list slower than Python does.
         needed = [c for c in spec.columns if c == sort or c.key in applied]
-        keyed = self.release.store.select(PAGE_QUERY % {
+        keyed = self.release.store.select_values(PAGE_QUERY % {
             "variable": sort.variable, "members": members, "filters": conditions,
             "where": _where(spec, needed, members)})
-        ordered = _in_order(keyed, descending)
+        in_order = _in_order(keyed, descending)
         has_next = False
         if not everything:
             start = (page - 1) * PAGE_SIZE
-            has_next = len(ordered) > start + PAGE_SIZE
-            ordered = ordered[start:start + PAGE_SIZE]
+            has_next = len(in_order) > start + PAGE_SIZE
+            in_order = in_order[start:start + PAGE_SIZE]
+        ordered = [URIRef(iri) for iri in in_order]
         by_item: dict = {}  # one row per thing, where a column has several values
         for start in range(0, len(ordered), DECORATED_AT_ONCE):
             things = "VALUES ?item { %s }" % " ".join(
@@ -300,15 +296,14 @@ class Lister:
         return Value(str(raw) if raw is not None else "")
 
 
-def _in_order(keyed: list[tuple], descending: bool) -> list[URIRef]:
-    """Return the things of (thing, key) rows as SPARQL's ``ORDER BY ASC(key) ?thing`` (or
-    ``DESC``) would, labels compared as plain strings: unbound first, then numbers by value,
-    then the rest by text; a thing with several keys at its least (or greatest) one."""
-    best: dict[URIRef, tuple] = {}
+def _in_order(keyed: list[tuple], descending: bool) -> list[str]:
+    """Return the things of (thing, key) rows of plain values as SPARQL's ``ORDER BY
+    ASC(key) ?thing`` (or ``DESC``) would, labels compared as plain strings: unbound first,
+    then numbers by value, then the rest by text; a thing with several keys at its least (or
+    greatest) one."""
+    best: dict[str, tuple] = {}
     for item, key in keyed:
-        rank = ((0,) if key is None else
-                (1, key.toPython()) if isinstance(key, Literal) and key.datatype in NUMERIC
-                else (2, str(key)))
+        rank = (0,) if key is None else (2, key) if isinstance(key, str) else (1, key)
         if item not in best or (rank > best[item] if descending else rank < best[item]):
             best[item] = rank
     things = sorted(best)  # the tie-break, ascending either way; the sort below is stable

@@ -19,10 +19,12 @@ import socket
 import threading
 import urllib.parse
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 import pyoxigraph
 from rdflib import Graph
+from rdflib.namespace import XSD
 from rdflib.plugins.stores.memory import SimpleMemory
 
 from s2s_graph.answers import QueryAnswer, write_answer
@@ -57,6 +59,10 @@ class GraphStore(Protocol):
     def select(self, query: str) -> list[tuple]:
         """Run an internal SELECT; return rows of rdflib terms (None where unbound)."""
 
+    def select_values(self, query: str) -> list[tuple]:
+        """Run an internal SELECT; return rows of plain values (``plain_value``): for long
+        results read only to be ordered or counted, as rdflib terms cost more than the query."""
+
     def construct(self, query: str) -> Graph:
         """Run an internal CONSTRUCT or DESCRIBE; return the graph."""
 
@@ -83,6 +89,34 @@ class GraphStore(Protocol):
 
 def _rows(result: QueryResult) -> list[tuple]:
     return [tuple(to_rdflib(t) if t is not None else None for t in row) for row in result.rows]
+
+
+# How a numeric literal's text becomes a number, by datatype.
+_NUMBERS: dict[str, type] = {
+    **{str(XSD[name]): int for name in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte")},
+    str(XSD.decimal): Decimal, str(XSD.double): float, str(XSD.float): float}
+
+
+def plain_value(term) -> str | int | float | Decimal | None:
+    """An Oxigraph term as a plain value: a number for a numeric literal, else the text of
+    the IRI, blank node or literal (its language and datatype dropped); None if unbound."""
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.Literal):
+        number = _NUMBERS.get(term.datatype.value)
+        if number is not None:
+            try:
+                return number(term.value)
+            except (ValueError, ArithmeticError):  # ill-typed: kept as its text
+                pass
+    return term.value
+
+
+def _values(result: QueryResult) -> list[tuple]:
+    return [tuple(plain_value(t) for t in row) for row in result.rows]
 
 
 def _graph(result: QueryResult) -> Graph:
@@ -154,6 +188,9 @@ class OxigraphStore:
 
     def select(self, query: str) -> list[tuple]:
         return _rows(run_query(self.store, query, self.base_iri, checked=True))
+
+    def select_values(self, query: str) -> list[tuple]:
+        return _values(run_query(self.store, query, self.base_iri, checked=True))
 
     def construct(self, query: str) -> Graph:
         return _graph(run_query(self.store, query, self.base_iri, checked=True))
@@ -299,6 +336,9 @@ class RemoteStore:
 
     def select(self, query: str) -> list[tuple]:
         return _rows(self._run(query, "select", self.timeout_s))
+
+    def select_values(self, query: str) -> list[tuple]:
+        return _values(self._run(query, "select", self.timeout_s))
 
     def construct(self, query: str) -> Graph:
         return _graph(self._run(query, "graph", self.timeout_s))
