@@ -42,11 +42,12 @@ INBOUND_COUNTS = "SELECT ?q (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?q %(thing)s }
 FIRST_INBOUND = """{ { SELECT DISTINCT ?s WHERE { ?s %(property)s %(thing)s } ORDER BY ?s LIMIT %(limit)d }
     BIND(%(property)s AS ?q) }"""
 
-MEMBERS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?member ?type ?label WHERE {
-  { SELECT DISTINCT ?member WHERE { %(members)s } ORDER BY ?member LIMIT %(size)d OFFSET %(start)d }
-  OPTIONAL { ?member a ?type } OPTIONAL { ?member rdfs:label ?label }
-}"""
+# The members of a type, ordered and cut into pages here: Oxigraph sorted 96k IRIs in
+# 0.6 s to keep 500 of them.
+MEMBERS = "SELECT DISTINCT ?member WHERE { %(members)s }"
+MEMBER_DETAILS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?member ?type ?label WHERE { VALUES ?member { %(members)s }
+  OPTIONAL { ?member a ?type } OPTIONAL { ?member rdfs:label ?label } }"""
 
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -170,8 +171,9 @@ def set_document(release: Release, type_: str, page: int = 1) -> Graph | None:
         return None
     base = release.vocabulary.base
     collection = URIRef(iri_for_path(f"set/{type_}", base))
-    query = MEMBERS % {"members": members_pattern(release, type_, "?member"),
-                       "size": PAGE_SIZE, "start": (page - 1) * PAGE_SIZE}
+    everyone = sorted(iri for iri, in release.store.select_values(
+        MEMBERS % {"members": members_pattern(release, type_, "?member")}))
+    shown = everyone[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     graph = new_graph(release.vocabulary)
     graph.add((collection, RDF.type, LDP_BASIC_CONTAINER))
     graph.add((collection, RDFS.label, Literal(f"All things of type {type_}", lang="en")))
@@ -179,7 +181,9 @@ def set_document(release: Release, type_: str, page: int = 1) -> Graph | None:
     licence = licence_of(release)
     if licence is not None:
         graph.add((collection, DCTERMS.license, licence))
-    for member, type_iri, label in release.store.select(query):
+    details = release.store.select(MEMBER_DETAILS % {
+        "members": " ".join(iri_term(iri) for iri in shown)}) if shown else []
+    for member, type_iri, label in details:
         graph.add((collection, LDP_CONTAINS, member))
         if type_iri is not None:
             graph.add((member, RDF.type, type_iri))
