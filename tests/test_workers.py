@@ -8,13 +8,19 @@ that has just started; the pool would otherwise fall back to building each child
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import re
 import signal
 import time
 
+from s2s_graph import workers
 from s2s_graph.errors import TimeLimitExceeded
 from s2s_graph.workers import WorkerPool
+
+BLOCK = 64 * 1024  # under glibc's mmap threshold: these come from the heap
+BLOCKS = 2048  # 128 MiB
 
 
 def _refuse_to_build(*_):
@@ -27,6 +33,27 @@ def _state(state) -> tuple[str, int, int]:
 
 def _sleep(state, seconds: float) -> None:
     time.sleep(seconds)
+
+
+def _fragment_heap(state) -> None:
+    """Fill 128 MiB of heap, keep one small block above it and free the rest, as a big query
+    leaves Oxigraph's heap: glibc cannot shrink the heap past the block still in use."""
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    blocks = [libc.malloc(BLOCK) for _ in range(BLOCKS)]
+    for block in blocks:
+        ctypes.memset(block, 1, BLOCK)
+    state["pinned"] = libc.malloc(BLOCK + 4096)  # a size no freed block fits: from the top
+    for block in blocks:
+        libc.free(block)
+    time.sleep(2 * workers.TRIM_AFTER_S)
+
+
+def _private_mib(state) -> int:
+    with open("/proc/self/smaps_rollup") as rollup:
+        found = re.search(r"^Private_Dirty:\s+(\d+) kB", rollup.read(), re.MULTILINE)
+    return int(found.group(1)) // 1024
 
 
 def _gone(pid: int, within_s: float = 5.0) -> bool:
@@ -103,3 +130,49 @@ def test_no_child_outlives_the_owner_of_the_pool():
     owner.join(10)
     for pid in pids:
         assert _gone(pid), f"process {pid} outlived the killed owner"
+
+
+def _in_fresh_interpreter(scenario, *args):
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    owner = context.Process(target=scenario, args=(results, *args))
+    owner.start()
+    report = results.get(timeout=60)
+    owner.join(30)
+    return report
+
+
+def _renewal(results) -> None:
+    workers.RENEW_AFTER_BUSY_S = 0.2
+    token = os.urandom(8).hex()
+    pool = WorkerPool(1, _refuse_to_build, (), inherit=lambda: {"token": token})
+    before = pool.run("Work", _state, (), time_limit_s=10)
+    pool.run("Work", _sleep, (0.3,), time_limit_s=10)
+    after = pool.run("Work", _state, (), time_limit_s=10)
+    pool.close()
+    results.put({"token": token, "before": before, "after": after})
+
+
+def test_a_child_that_has_worked_long_is_replaced_by_a_fresh_fork():
+    """A child forked to share the in-memory store copies the pages its queries read; after
+    enough work it is replaced by a fresh fork, which shares them again."""
+    report = _in_fresh_interpreter(_renewal)
+    (token, old, spawner), (new_token, new, new_spawner) = report["before"], report["after"]
+    assert old != new, "the child that had worked long was replaced"
+    assert token == new_token == report["token"] and spawner == new_spawner, \
+        "the replacement comes from the same spawner, with the inherited state"
+    assert _gone(old)
+
+
+def _memory_after_heavy_work(results) -> None:
+    pool = WorkerPool(1, _refuse_to_build, (), inherit=lambda: {})
+    baseline = pool.run("Work", _private_mib, (), time_limit_s=10)
+    pool.run("Work", _fragment_heap, (), time_limit_s=30)
+    after = pool.run("Work", _private_mib, (), time_limit_s=10)
+    pool.close()
+    results.put((baseline, after))
+
+
+def test_a_child_gives_back_the_memory_its_work_freed():
+    baseline, after = _in_fresh_interpreter(_memory_after_heavy_work)
+    assert after - baseline < BLOCK * BLOCKS // 2**20 // 4, (baseline, after)

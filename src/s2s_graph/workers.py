@@ -36,6 +36,10 @@ from s2s_graph.errors import Busy, ClientGone, S2SError, TimeLimitExceeded
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 CHECK_EVERY_S = 0.1  # how often a waiting caller asks whether its client is still there
+# Work longer than this may have grown the heap; a trim after it costs well under its time.
+TRIM_AFTER_S = 0.02
+# A child that has worked this long in all is replaced by a fresh fork (see WorkerPool.run).
+RENEW_AFTER_BUSY_S = 5.0
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
                      "s2s_graph.sources"]
 
@@ -71,6 +75,7 @@ class _SpawnedProcess:
 class _Worker:
     process: BaseProcess | _SpawnedProcess
     connection: Connection
+    busy_s: float = 0.0  # time spent working, as its caller saw it
 
 
 def _die_with(parent: int) -> None:
@@ -85,6 +90,21 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
+def _heap_trimmer() -> Callable[[], object]:
+    """Return a function that hands the free memory of this process's heap back to the
+    system (glibc's ``malloc_trim``), or does nothing where there is no such call.
+
+    A long query (a big join, a sort, an aggregate) makes Oxigraph allocate hundreds of MB,
+    which it frees once the answer is written; but glibc keeps freed memory for reuse, so
+    each child held on to the most its biggest query ever took, and a server's memory grew
+    to the sum of those peaks."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return lambda: None
+    return lambda: trim(0)
+
+
 def _serve(connection: Connection, initializer: Callable, initargs: tuple,
            guard: Callable | None, inherited: object = None, parent: int | None = None) -> None:
     """Body of a child: guard it, build the state once (or take the one it inherited by
@@ -97,11 +117,13 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
     if guard is not None:
         sys.addaudithook(guard)
     state = inherited if inherited is not None else initializer(*initargs)
+    give_back = _heap_trimmer()
     while True:
         try:
             function, args = connection.recv()
         except (EOFError, OSError):
             return
+        started = time.monotonic()
         try:
             outcome = ("ok", function(state, *args))
         except Exception as error:  # sent back to the caller, who raises it there
@@ -110,6 +132,8 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
             connection.send(outcome)
         except Exception as error:  # the outcome could not be pickled
             connection.send(("error", WorkerCrashed(f"could not send the result back: {error}")))
+        if time.monotonic() - started > TRIM_AFTER_S:
+            give_back()
 
 
 def _spawner(commands: Connection, not_ours: Connection, state: object,
@@ -242,6 +266,11 @@ class WorkerPool:
         :raises Busy: no child became free within ``wait_s``.
         :raises WorkerCrashed: the child died.
         Whatever ``function`` raises is raised here.
+
+        A child that has worked ``RENEW_AFTER_BUSY_S`` in all is then replaced. Reading
+        Oxigraph's in-memory store writes to the pages it reads (each stored quad holds a
+        lock), so a child forked to share the store gradually copies what its queries touch;
+        a long query copies most of it. A fresh fork shares the store again.
         """
         try:
             worker = self._idle.get(timeout=wait_s)
@@ -255,13 +284,18 @@ class WorkerPool:
         except OSError:
             self._retire(worker)
             raise WorkerCrashed(f"{what} stopped: the worker process died") from None
+        started = time.monotonic()
         try:
             self._wait(worker, what, time_limit_s, abandoned)
             status, value = worker.connection.recv()
         except (EOFError, OSError):
             self._retire(worker)
             raise WorkerCrashed(f"{what} stopped: the worker process died") from None
-        self._idle.put(worker)
+        worker.busy_s += time.monotonic() - started
+        if worker.busy_s > RENEW_AFTER_BUSY_S:
+            self._retire(worker)
+        else:
+            self._idle.put(worker)
         if status == "error":
             raise value
         return value
