@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import socket
 import threading
 import urllib.parse
@@ -119,6 +120,55 @@ def _values(result: QueryResult) -> list[tuple]:
     return [tuple(plain_value(t) for t in row) for row in result.rows]
 
 
+TSV = pyoxigraph.QueryResultsFormat.TSV
+_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'",
+            "\\": "\\"}
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1)) or chr(int(m.group(1)[1:], 16)), text)
+
+
+def _tsv_value(cell: str) -> str | int | float | Decimal | None:
+    """``plain_value`` of one term as SPARQL TSV writes it (Turtle syntax; numbers bare)."""
+    if not cell:
+        return None
+    first = cell[0]
+    if first == "<":
+        return cell[1:-1]
+    if first == '"':
+        end = cell.rindex('"')
+        text = cell[1:end]
+        if "\\" in text:
+            text = _unescape(text)
+        if cell.startswith("^^", end + 1):
+            number = _NUMBERS.get(cell[end + 4:-1])
+            if number is not None:
+                try:
+                    return number(text)
+                except (ValueError, ArithmeticError):  # ill-typed: kept as its text
+                    pass
+        return text
+    if first == "_":
+        return cell[2:]
+    if cell in ("true", "false"):
+        return cell
+    try:
+        return float(cell) if "e" in cell or "E" in cell else \
+            Decimal(cell) if "." in cell else int(cell)
+    except (ValueError, ArithmeticError):
+        return cell
+
+
+def _solutions_values(result: pyoxigraph.QuerySolutions) -> list[tuple]:
+    """Read a SELECT result as rows of plain values, through Oxigraph's TSV writer: at 336k
+    rows, making an Oxigraph term of each value and reading it took twice as long as the
+    query itself; splitting the text takes a quarter of that."""
+    lines = result.serialize(format=TSV).decode("utf-8").split("\n")
+    return [tuple(map(_tsv_value, line.split("\t"))) for line in lines[1:-1]]
+
+
 def _graph(result: QueryResult) -> Graph:
     """Read triples into an rdflib graph for pages. SimpleMemory (no named graphs, which a
     page never needs) adds triples 2.6 times faster than rdflib's default store, and most
@@ -190,7 +240,7 @@ class OxigraphStore:
         return _rows(run_query(self.store, query, self.base_iri, checked=True))
 
     def select_values(self, query: str) -> list[tuple]:
-        return _values(run_query(self.store, query, self.base_iri, checked=True))
+        return run_query(self.store, query, self.base_iri, checked=True, then=_solutions_values)
 
     def construct(self, query: str) -> Graph:
         return _graph(run_query(self.store, query, self.base_iri, checked=True))
