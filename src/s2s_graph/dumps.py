@@ -84,30 +84,34 @@ def replace_folder(out_dir: Path, fill: Callable[[Path], T]) -> T:
     return result
 
 
-def render_dumps(published: PublishedGraph) -> dict[str, bytes]:
-    """Return every file of the release but the store, by name, as bytes."""
+def _write_files(published: PublishedGraph, folder: Path) -> None:
+    """Write every file of the release but the store into ``folder``, each as soon as it is
+    made, so that no more than one is held at a time: at 3M triples they are 2.4 GB."""
+    written: dict[str, tuple[int, str]] = {}  # name -> (bytes, SHA-256)
+
+    def put(name: str, data: bytes) -> None:
+        (folder / name).write_bytes(data)
+        written[name] = (len(data), hashlib.sha256(data).hexdigest())
+        if name in GZIPPED:
+            put(name + ".gz", gzip.compress(data, mtime=0))
+
     context = jsonld_context(published.graph)
-    files: dict[str, bytes] = {}
     distributions = []
     for fmt in RDF_FORMATS:
-        data = serialize(published.graph, fmt, context=context, ntriples=published.ntriples)
         name = dump_file_name(fmt.suffix)
-        files[name] = data
-        distributions.append(Distribution(fmt, name, len(data), hashlib.sha256(data).hexdigest()))
-    files[CONTEXT_FILE] = (json.dumps({"@context": context}, indent=2, sort_keys=True)
-                           + "\n").encode("utf-8")
+        put(name, serialize(published.graph, fmt, context=context, ntriples=published.ntriples))
+        distributions.append(Distribution(fmt, name, *written[name]))
+    put(CONTEXT_FILE, (json.dumps({"@context": context}, indent=2, sort_keys=True)
+                       + "\n").encode("utf-8"))
     void = describe_dataset(published, tuple(distributions))
     turtle = RDF_FORMAT_BY_NAME["turtle"]
-    files[VOID_FILE] = serialize(void, turtle)
-    files[VOCABULARY_FILE] = serialize(published.ontology, turtle)
-    files[SHAPES_FILE] = serialize(published.shapes, turtle)
+    put(VOID_FILE, serialize(void, turtle))
+    put(VOCABULARY_FILE, serialize(published.ontology, turtle))
+    put(SHAPES_FILE, serialize(published.shapes, turtle))
     store = OxigraphStore.wrapping(published.vocabulary.base, published.store)
-    files[DASHBOARD_FILE] = reports_to_json(compute_reports(store, published.vocabulary.base))
-    files[QUADS_FILE] = _quads(published)
-    for name in GZIPPED:
-        files[name + ".gz"] = gzip.compress(files[name], mtime=0)
-    files[MANIFEST_FILE] = _manifest(published, files)
-    return files
+    put(DASHBOARD_FILE, reports_to_json(compute_reports(store, published.vocabulary.base)))
+    put(QUADS_FILE, _quads(published))
+    put(MANIFEST_FILE, _manifest(published, written))
 
 
 def _quads(published: PublishedGraph) -> bytes:
@@ -121,7 +125,7 @@ def _quads(published: PublishedGraph) -> bytes:
     return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 
 
-def _manifest(published: PublishedGraph, files: dict[str, bytes]) -> bytes:
+def _manifest(published: PublishedGraph, files: dict[str, tuple[int, str]]) -> bytes:
     """Describe the release for the server: identity, graphs, counts and every file's digest."""
     vocabulary = published.vocabulary
     manifest = {
@@ -137,8 +141,8 @@ def _manifest(published: PublishedGraph, files: dict[str, bytes]) -> bytes:
         "classes": {t: sorted({str(c) for m in published.members(t)
                                for c in published.graph.objects(m, RDF.type)})
                     for t in published.types()},
-        "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                  for name, data in sorted(files.items())},
+        "files": {name: {"bytes": size, "sha256": digest}
+                  for name, (size, digest) in sorted(files.items())},
     }
     return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
@@ -153,8 +157,7 @@ def write_store(nquads: Path, folder: Path) -> None:
 
 
 def _write_all(published: PublishedGraph, folder: Path, store: bool) -> list[str]:
-    for name, data in render_dumps(published).items():
-        (folder / name).write_bytes(data)
+    _write_files(published, folder)
     if store:
         write_store(folder / QUADS_FILE, folder / STORE_FOLDER)
     return sorted(p.name for p in folder.iterdir())
