@@ -10,8 +10,9 @@ import json
 from dataclasses import dataclass
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.jsonld import from_rdf
 
 from s2s_graph.errors import UnsupportedFormat
 
@@ -90,19 +91,11 @@ def rdf_format(name: str) -> RdfFormat:
     return fmt
 
 
-def sorted_graph(graph: Graph) -> Graph:
-    """Return a copy of ``graph`` whose triples were added in sorted order, with stable bnode ids.
-
-    rdflib's serialisers follow insertion order; sorting first, after canonical blank-node
-    labelling, makes the output byte-identical for the same set of triples.
-    """
-    source = to_canonical_graph(graph) if any(isinstance(t, BNode) for t in _terms(graph)) else graph
-    out = Graph(bind_namespaces="none")
-    for prefix, namespace in graph.namespaces():
-        out.bind(prefix, namespace, override=True, replace=True)
-    for triple in sorted(source, key=_triple_key):
-        out.add(triple)
-    return out
+def canonical_graph(graph: Graph) -> Graph:
+    """Return ``graph`` with its blank nodes labelled canonically (a copy), or ``graph`` itself
+    if it has none: the same labels for the same set of triples, whatever their order."""
+    return to_canonical_graph(graph) if any(isinstance(t, BNode) for t in _terms(graph)) \
+        else graph
 
 
 def _terms(graph: Graph):
@@ -111,30 +104,21 @@ def _terms(graph: Graph):
         yield o
 
 
-def _term_key(term) -> tuple:
-    kind = 0 if isinstance(term, URIRef) else 1 if isinstance(term, BNode) else 2
-    if isinstance(term, Literal):
-        return (kind, str(term), str(term.datatype or ""), term.language or "")
-    return (kind, str(term), "", "")
-
-
-def _triple_key(triple) -> tuple:
-    return tuple(_term_key(t) for t in triple)
-
-
 def serialize(graph: Graph, fmt: RdfFormat, *, context: dict | None = None,
               ntriples: bytes | None = None) -> bytes:
     """Serialise ``graph`` deterministically in ``fmt``; JSON-LD is compacted with ``context``.
 
     Turtle, N-Triples and RDF/XML are written by Oxigraph from the sorted N-Triples (fast at
-    any size); pass them as ``ntriples`` when they are already known. JSON-LD is written by
-    rdflib, which compacts it with our prefixes.
+    any size); pass them as ``ntriples`` when they are already known. JSON-LD is made by
+    rdflib, which compacts it with our prefixes, as a document we sort and write (its
+    serialiser writes the text that sorting had to read again; at 300k triples that doubled
+    the time, and a sorted copy of the graph took more memory than the text). Numbers and
+    booleans are written as JSON numbers and booleans, as rdflib's serialiser writes them
+    (it turns native types on whatever it is asked).
     """
     if fmt.name == "json-ld":
-        ordered = sorted_graph(graph)
-        text = ordered.serialize(format="json-ld", context=context or jsonld_context(graph),
-                                 auto_compact=True, sort_keys=True, indent=2)
-        return _stable_jsonld(text).encode("utf-8")
+        return _stable_jsonld(from_rdf(canonical_graph(graph), context or jsonld_context(graph),
+                                       None, True, False, auto_compact=True)).encode("utf-8")
     nt = ntriples if ntriples is not None else canonical_ntriples(graph)
     if fmt.name == "n-triples":
         return nt
@@ -148,9 +132,8 @@ def serialize(graph: Graph, fmt: RdfFormat, *, context: dict | None = None,
 def canonical_ntriples(graph: Graph) -> bytes:
     """Return ``graph`` as N-Triples, one triple a line, sorted, blank nodes labelled
     canonically: the same bytes for the same set of triples."""
-    source = to_canonical_graph(graph) if any(isinstance(t, BNode) for t in _terms(graph)) \
-        else graph
-    return sorted_lines(source.serialize(format="nt", encoding="utf-8").splitlines())
+    return sorted_lines(canonical_graph(graph).serialize(format="nt", encoding="utf-8")
+                        .splitlines())
 
 
 def sorted_lines(lines) -> bytes:
@@ -163,9 +146,9 @@ def jsonld_context(graph: Graph) -> dict:
     return {prefix: str(ns) for prefix, ns in sorted(graph.namespaces()) if prefix}
 
 
-def _stable_jsonld(text: str) -> str:
-    """Sort ``@graph`` nodes by ``@id`` and every array of values, so output order is stable."""
-    doc = json.loads(text)
+def _stable_jsonld(doc: dict) -> str:
+    """Write a JSON-LD document with its ``@graph`` nodes sorted by ``@id`` and every array
+    of values sorted, so that the output is the same whatever the order of the triples."""
     nodes = doc.get("@graph")
     if isinstance(nodes, list):
         doc["@graph"] = sorted((_sort_values(n) for n in nodes), key=lambda n: str(n.get("@id", "")))
