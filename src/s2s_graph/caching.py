@@ -19,25 +19,13 @@ from s2s_graph.answers import QueryAnswer
 from s2s_graph.errors import ClientGone, TimeLimitExceeded
 from s2s_graph.sparql import normalise_query
 
-# How many keys that were asked for but not kept the cache remembers (by hash, a few dozen
-# bytes each), to know which are asked for again.
-MISSES_KEPT = 20000
-
 
 class LruCache:
-    """Values by key, the least recently used dropped once their sizes pass ``max_bytes``.
+    """Values by key, the least recently used dropped once their sizes pass ``max_bytes``."""
 
-    A value is kept only once its key has been asked for ``admit_after`` times (missed by
-    ``get``): an open endpoint sees many queries and pages asked for once (a one-off query,
-    a crawler's sweep), which would otherwise push out the answers asked for again and again
-    (a dashboard's, the example queries'), and fill the cache for nothing.
-    """
-
-    def __init__(self, max_bytes: int, admit_after: int = 2):
+    def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.admit_after = admit_after
         self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
-        self._missed: OrderedDict[int, int] = OrderedDict()  # key hash -> times missed
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -48,26 +36,16 @@ class LruCache:
             entry = self._entries.get(key)
             if entry is None:
                 self.misses += 1
-                marker = hash(key)
-                self._missed[marker] = self._missed.pop(marker, 0) + 1
-                if len(self._missed) > MISSES_KEPT:
-                    self._missed.popitem(last=False)
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
             return entry[0]
 
     def put(self, key: Hashable, value: object, size: int) -> None:
-        """Keep ``value``, if its key has been asked for often enough, and it alone is not
-        over a quarter of the bound."""
+        """Keep ``value``, unless it alone is over a quarter of the bound."""
         if size * 4 > self.max_bytes:
             return
         with self._lock:
-            marker = hash(key)
-            if key not in self._entries:
-                if self._missed.get(marker, 0) < self.admit_after:
-                    return
-                self._missed.pop(marker, None)
             previous = self._entries.pop(key, None)
             if previous is not None:
                 self._bytes -= previous[1]

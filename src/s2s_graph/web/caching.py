@@ -5,9 +5,8 @@ Every successful ``GET`` (and ``HEAD``) carries ``Cache-Control: public, max-age
 strong ``ETag`` derived from the release and the representation (path, query string and
 media type), and is answered ``304 Not Modified`` when the client already holds it
 (RFC 9110 §8.8.3, §13.1.2). A rendered response is also kept in the process's cache, keyed
-by the request's path, query string and ``Accept`` (once asked for twice: see ``LruCache``),
-and replayed from there. A response that sets its own ``ETag`` (the downloads, by file
-digest) keeps it.
+by the request's path, query string and ``Accept``, and replayed from there. A response that
+sets its own ``ETag`` (the downloads, by file digest) keeps it.
 """
 
 from __future__ import annotations
