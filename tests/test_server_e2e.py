@@ -196,6 +196,23 @@ def test_a_killed_server_worker_takes_its_query_workers_with_it(running_server):
                                 "application/sparql-results+json")[0] == 200)
 
 
+def test_the_access_log_is_written_while_serving_and_on_stopping(running_server, tmp_path):
+    """The access log is written in blocks: a line is there within a second or two of its
+    request, and a server that stops writes the lines it still holds."""
+    process, port = running_server
+    log = tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D&marker="
+    assert get(url + "first", "application/sparql-results+json")[0] == 200
+    assert wait_for(lambda: "marker=first HTTP/1.1\" 200 " in log.read_text(), timeout_s=5)
+    for number in range(5):
+        assert get(url + f"last{number}", "application/sparql-results+json")[0] == 200
+    process.terminate()
+    process.wait(timeout=30)
+    written = log.read_text()
+    assert [n for n in range(5) if f"marker=last{n} HTTP/1.1\" 200 " in written] == \
+        list(range(5))
+
+
 def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 

@@ -16,6 +16,7 @@ from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
 from s2s_graph.settings import Settings
+from s2s_graph.web.access_log import BufferedAccessLogger
 
 ACCEPT_DEFERRAL_S = 0.002
 
@@ -29,7 +30,19 @@ class ThreadWorkerWith414(ThreadWorker):
     burst of keep-alive connections (a proxy's pool, a load generator) can all land on one
     worker, which then serves them alone on one core while the others idle. A worker that
     already holds as many connections as it has threads gives the others a moment to
-    accept first."""
+    accept first. Its access log is written in blocks (``s2s_graph.web.access_log``)."""
+
+    def notify(self) -> None:
+        """Tell the arbiter this worker is alive (each turn of the main loop, at least once a
+        second), and write the access log lines that are due."""
+        super().notify()
+        self.log.flush_access()
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            self.log.flush_access(force=True)
 
     def accept(self, *args):  # (server, listener) in gunicorn 23, (listener) in 27
         if self.nr_conns >= self.cfg.threads:
@@ -82,6 +95,7 @@ class GunicornServer(BaseApplication):
             "limit_request_field_size": 8190,
             "post_worker_init": _start_worker_pools,
             "accesslog": s.access_log or None,
+            "logger_class": f"{BufferedAccessLogger.__module__}.{BufferedAccessLogger.__name__}",
             "errorlog": "-",
             "loglevel": "info",
         }
