@@ -18,16 +18,18 @@ its own.
 from __future__ import annotations
 
 import ctypes
+import math
 import multiprocessing
 import os
 import pickle
 import queue
+import select
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -76,6 +78,16 @@ class _Worker:
     process: BaseProcess | _SpawnedProcess
     connection: Connection
     busy_s: float = 0.0  # time spent working, as its caller saw it
+    answered: select.poll = field(init=False)  # readable once the child has answered
+
+    def __post_init__(self):
+        self.answered = select.poll()
+        self.answered.register(self.connection.fileno(), select.POLLIN)
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the child's answer; True once it is there (or the
+        child is gone, which reading the answer then tells)."""
+        return bool(self.answered.poll(max(0, math.ceil(seconds * 1000))))
 
 
 def _die_with(parent: int) -> None:
@@ -306,7 +318,7 @@ class WorkerPool:
         deadline = time.monotonic() + time_limit_s
         while True:
             left = deadline - time.monotonic()
-            if worker.connection.poll(max(0.0, min(left, CHECK_EVERY_S) if abandoned else left)):
+            if worker.wait(min(left, CHECK_EVERY_S) if abandoned else left):
                 return
             if time.monotonic() >= deadline:
                 self._retire(worker)
