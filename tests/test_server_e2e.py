@@ -18,6 +18,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 
 from conftest import BASE, ROOT, Canary, free_port, start_server, wait_until_up
 from s2s_graph.published import PublishedGraph
+from s2s_graph.web import server
 from sweep import get, sweep
 
 pytestmark = pytest.mark.slow
@@ -211,6 +212,47 @@ def test_the_access_log_is_written_while_serving_and_on_stopping(running_server,
     written = log.read_text()
     assert [n for n in range(5) if f"marker=last{n} HTTP/1.1\" 200 " in written] == \
         list(range(5))
+
+
+def test_a_server_worker_grown_past_its_memory_limit_is_replaced(tmp_path, published):
+    """A server worker whose own memory (its caches, the store pages it copied by reading
+    them) passes S2S_WORKER_MEMORY_MIB finishes its requests and is replaced by a fresh fork,
+    which starts under the limit, so it is not replaced in turn; answers stay right."""
+    port, log = free_port(), tmp_path / "server.log"
+    process = start_server(ROOT, port, log, env={"S2S_WORKER_MEMORY_MIB": "16"}, workers=1)
+    try:
+        wait_until_up(process, port, log)
+        first = _server_workers(process.pid)
+        assert len(first) == 1
+        url = f"http://127.0.0.1:{port}"
+        assert not sweep(url, published)  # every page in every format, through renewals
+        assert _server_workers(process.pid) != first
+        assert "over S2S_WORKER_MEMORY_MIB=16: replacing it" in log.read_text()
+        # No churn: the last worker of the sweep may be replaced in turn, its fresh successor
+        # is not, and stays through two of its memory checks.
+        assert _stays(process.pid, 2 * server.MEMORY_CHECK_EVERY_S + 2, timeout_s=40)
+        assert get(f"{url}/sparql?query=ASK%7B%7D", "application/sparql-results+json")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _stays(master: int, seconds: float, timeout_s: float) -> bool:
+    """Whether the server comes to keep the same one worker for ``seconds``."""
+    deadline = time.monotonic() + timeout_s
+    seen, since = _server_workers(master), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = _server_workers(master)
+        if now != seen or len(now) != 1:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return True
+    return False
+
+
+def _server_workers(master: int) -> set[int]:
+    return {pid for pid in alive(descendants(master)) if _parent(pid) == master}
 
 
 def _parent(pid: int) -> int:

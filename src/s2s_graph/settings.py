@@ -79,6 +79,10 @@ class Settings:
     cache_bytes: int = _setting(
         64 * 1024 * 1024, "Memory per server worker for answers kept for reuse (query results "
                           "and rendered pages of the release); 0 turns the cache off.")
+    worker_memory_mib: int = _setting(
+        512, "Memory a server worker may hold of its own (its caches, and the pages of the "
+             "shared store it has copied by reading them) before it is replaced by a fresh "
+             "one, after the requests it is serving; 0 never replaces it.")
     cache_max_age_s: int = _setting(
         300, "Seconds browsers, proxies and CDNs may reuse a response before they check its "
              "ETag again (Cache-Control max-age).")

@@ -2,7 +2,8 @@
 
 The app is created once in the master process (``preload_app``), so the graph is loaded and
 validated once and invalid data stops the server before it listens; workers share the
-read-only graph by fork.
+read-only graph by fork. A worker that has come to hold too much memory of its own is
+replaced by a fresh fork (``ThreadWorkerWith414.renew_if_grown``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,21 @@ from s2s_graph.settings import Settings
 from s2s_graph.web.access_log import BufferedAccessLogger
 
 ACCEPT_DEFERRAL_S = 0.002
+MEMORY_CHECK_EVERY_S = 5.0  # reading it costs about 4 ms at 3M triples
+
+
+def own_memory_mib() -> float | None:
+    """Return the memory of this process that no other process shares, in MiB (Linux's
+    ``smaps_rollup``), or None where the system does not say."""
+    kib = 0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    kib += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return kib / 1024
 
 
 class ThreadWorkerWith414(ThreadWorker):
@@ -32,11 +48,35 @@ class ThreadWorkerWith414(ThreadWorker):
     already holds as many connections as it has threads gives the others a moment to
     accept first. Its access log is written in blocks (``s2s_graph.web.access_log``)."""
 
+    memory_checked = 0.0
+
     def notify(self) -> None:
         """Tell the arbiter this worker is alive (each turn of the main loop, at least once a
         second), and write the access log lines that are due."""
         super().notify()
         self.log.flush_access()
+        self.renew_if_grown()
+
+    def renew_if_grown(self) -> None:
+        """Stop taking requests once this worker holds more memory of its own than
+        ``S2S_WORKER_MEMORY_MIB``: it finishes the requests it has, exits, and gunicorn forks
+        a fresh one from the master, which shares the store again (as gunicorn's
+        ``max_requests`` does, but only when needed).
+
+        Reading Oxigraph's in-memory store writes to the pages it reads, so a worker that
+        renders pages slowly copies the store it shares: at 300k triples, a crawl of 30,000
+        ``/doc/`` pages made 71 MiB of the master's heap the worker's own, and a worker could
+        in time hold a whole copy of a big store."""
+        now = time.monotonic()
+        if not self.alive or now - self.memory_checked < MEMORY_CHECK_EVERY_S:
+            return
+        self.memory_checked = now
+        limit = self.wsgi.extensions["s2s_graph"].settings.worker_memory_mib
+        own = own_memory_mib() if limit > 0 else None
+        if own is not None and own > limit:
+            self.log.info("Worker %s holds %.0f MiB of its own, over S2S_WORKER_MEMORY_MIB=%d: "
+                          "replacing it with a fresh one", self.pid, own, limit)
+            self.alive = False
 
     def run(self) -> None:
         try:
