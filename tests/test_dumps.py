@@ -154,3 +154,37 @@ def test_a_failed_write_leaves_the_previous_output_intact(published: PublishedGr
         dumps.serialize = original
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"], "no staging folder is left behind"
+
+
+def _quads_sorted_afresh(published: PublishedGraph) -> bytes:
+    """The store's quads as Oxigraph writes N-Quads, sorted: what graphs.nq must hold."""
+    import pyoxigraph
+
+    lines = published.store.dump(format=pyoxigraph.RdfFormat.N_QUADS).splitlines()
+    return b"\n".join(sorted(line.rstrip() for line in lines if line.strip())) + b"\n"
+
+
+def test_the_quads_file_is_the_stores_quads_sorted(published: PublishedGraph, built: Path):
+    assert (built / "graphs.nq").read_bytes() == _quads_sorted_afresh(published)
+
+
+@pytest.mark.parametrize("change", ["blank node", "triple in both graphs"])
+def test_the_quads_file_is_right_when_the_union_cannot_be_reused(project_settings, change):
+    """graphs.nq is made from the union's sorted lines; a blank node (relabelled in the union)
+    or a triple in both graphs makes it sort the quads afresh."""
+    from rdflib import BNode
+
+    from s2s_graph.dumps import _quads
+    from s2s_graph.namespaces import Vocabulary
+    from s2s_graph.sources import load_sources
+
+    sources = load_sources(project_settings)
+    if change == "blank node":
+        node = BNode()
+        sources.data.add((URIRef("https://w3id.org/safe-to-share/id/report/safe-to-share"),
+                          URIRef("http://example.org/note"), node))
+        sources.data.add((node, URIRef("http://example.org/text"), Literal("a note")))
+    else:
+        sources.data.add(next(iter(sources.ontology)))
+    published = PublishedGraph.from_sources(sources, Vocabulary(project_settings.base_iri))
+    assert _quads(published) == _quads_sorted_afresh(published)
