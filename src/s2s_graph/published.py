@@ -150,6 +150,7 @@ def _union_ntriples(store: pyoxigraph.Store, graphs: tuple[str, ...], union: Gra
         if b"_:" in nt:
             return canonical_ntriples(union)
         lines += nt.splitlines()
+        del nt  # the text is in the lines now: at 3M triples, 600 MB held twice
     return sorted_lines(lines)
 
 
