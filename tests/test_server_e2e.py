@@ -237,6 +237,59 @@ def test_a_server_worker_grown_past_its_memory_limit_is_replaced(tmp_path, publi
         process.wait(timeout=30)
 
 
+# A count over three patterns: nothing to join when no triple has the object, so it is
+# instant; over 4,000 x 4,000 pairs for each triple that has it, so minutes.
+COUNT_OVER = ("SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?p <{}> . ?b ?q ?c . ?d ?r ?e }}")
+
+
+def test_a_query_that_outruns_its_cheap_shape_is_answered_at_its_limit(tmp_path):
+    """A query whose shape has proved cheap runs in the server worker's own thread, where
+    Oxigraph cannot stop it. One that turns out slow is still answered at its time limit,
+    with the same 503 as from a query worker, and the server worker is replaced."""
+    port, log = free_port(), tmp_path / "server.log"
+    process = start_server(ROOT, port, log, workers=1)
+    try:
+        wait_until_up(process, port, log)
+        first = _server_workers(process.pid)
+        url = f"http://127.0.0.1:{port}/sparql"
+        for n in range(8):  # the shape proves cheap
+            status, _, body = _post(port, {"query": f"PREFIX c{n}: <urn:x> "
+                                           + COUNT_OVER.format("urn:nothing")})
+            assert status == 200 and b'"value":"0"' in body
+        slow = COUNT_OVER.format(BASE + "def/s2s#Response")
+        started = time.monotonic()
+        status, headers, body = _post(port, {"query": slow, "timeout": "1"},
+                                      {"Origin": "https://example.org"})
+        took = time.monotonic() - started
+        assert status == 503 and 1 <= took < 3
+        assert body == b"The query took longer than the limit of 1 s and was stopped.\n"
+        assert headers["Retry-After"] == "5" and headers["Access-Control-Allow-Origin"] == "*"
+        assert headers["Connection"] == "close"
+        assert "went past its limit of 1 s; answered 503 and replacing the worker" in \
+            log.read_text()
+        assert wait_for(lambda: _server_workers(process.pid) - first), "not replaced"
+        assert get(f"{url}?query=ASK%7B%7D", "application/sparql-results+json")[0] == 200
+        # the fresh worker sends the slow query to a query worker, which is killed at the limit
+        status, headers, _ = _post(port, {"query": slow, "timeout": "1"})
+        assert status == 503 and headers.get("Connection") != "close"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _post(port: int, form: dict[str, str], headers: dict[str, str] | None = None):
+    """POST a form to /sparql; return the status, the headers and the body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/sparql", urllib.parse.urlencode(form),
+                           {"Content-Type": "application/x-www-form-urlencoded",
+                            "Accept": "application/sparql-results+json", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
 def _stays(master: int, seconds: float, timeout_s: float) -> bool:
     """Whether the server comes to keep the same one worker for ``seconds``."""
     deadline = time.monotonic() + timeout_s

@@ -172,8 +172,8 @@ class CachingStore:
     def construct(self, query: str):
         return self.inner.construct(query)
 
-    def prepare(self) -> None:
-        self.inner.prepare()
+    def prepare(self, watch=None) -> None:
+        self.inner.prepare(watch)
 
     def guard_with(self, guard) -> None:
         self.inner.guard_with(guard)

@@ -7,8 +7,9 @@
 
 Internal queries (``select``, ``construct``) come from our own code and run directly. User
 queries (``answer``) run under the time and row limits: in killable worker processes for
-Oxigraph, under an HTTP time-out for a remote store. Results are always serialised by
-Oxigraph, so every backend answers in exactly the same formats. No Flask here.
+Oxigraph (or, for a query whose shape has cost little, in the server worker's own thread:
+``s2s_graph.query_costs``), under an HTTP time-out for a remote store. Results are always
+serialised by Oxigraph, so every backend answers in exactly the same formats. No Flask here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import os
 import re
 import socket
 import threading
+import time
 import urllib.parse
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -36,6 +39,7 @@ from s2s_graph.errors import (
     RemoteStoreError,
     RemoteStoreTimeout,
 )
+from s2s_graph.query_costs import QueryCosts
 from s2s_graph.sources import to_rdflib
 from s2s_graph.sparql import (
     QueryResult,
@@ -44,12 +48,22 @@ from s2s_graph.sparql import (
     check_query,
     materialise,
     query_form,
+    query_shape,
     query_state,
     query_state_from_file,
     query_state_from_path,
     run_query,
+    timed_answer_query,
 )
 from s2s_graph.workers import ProcessLocalPool
+
+
+class InlineWatch(Protocol):
+    """What answers for a thread whose query runs past its time limit
+    (``s2s_graph.web.inline_watch``)."""
+
+    def watching(self, time_limit_s: float) -> AbstractContextManager:
+        """Watch the calling thread's query for ``time_limit_s``."""
 
 
 class GraphStore(Protocol):
@@ -75,8 +89,10 @@ class GraphStore(Protocol):
         it in ``format_name``. Where the store can, it stops once ``abandoned()`` says the
         client has gone."""
 
-    def prepare(self) -> None:
-        """Start what the store needs before the first query (worker processes)."""
+    def prepare(self, watch: InlineWatch | None = None) -> None:
+        """Start what the store needs before the first query (worker processes). With
+        ``watch`` (a server worker's), user queries known to be cheap may run in the calling
+        thread, under that watch."""
 
     def guard_with(self, guard) -> None:
         """Run the store's worker processes (if any) under the sandbox guard."""
@@ -206,6 +222,8 @@ class OxigraphStore:
         self.pool = pool if pool is not None else ProcessLocalPool(0, query_state, (base_iri,))
         self._opened: tuple[int, pyoxigraph.Store] | None = None
         self._lock = threading.Lock()
+        self.costs = QueryCosts()
+        self._watch: tuple[int, InlineWatch] | None = None  # set in a server worker
 
     @classmethod
     def in_memory(cls, base_iri: str, nquads_path: str, workers: int = 2) -> OxigraphStore:
@@ -247,14 +265,29 @@ class OxigraphStore:
 
     def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
                page_rows, prefixes, time_limit_s, wait_s, abandoned=None) -> QueryAnswer:
-        return self.pool.get().run(
-            "The query", answer_query, (query, format_name, default_graph_uris,
-                                        named_graph_uris, max_rows, page_rows, prefixes),
-            time_limit_s=time_limit_s, wait_s=wait_s, abandoned=abandoned)
+        """Run the query here if its shape has always been cheap and a watch is set, else in
+        a query worker; note what it cost either way."""
+        args = (query, format_name, default_graph_uris, named_graph_uris, max_rows, page_rows,
+                prefixes)
+        key = (query_shape(query), format_name, default_graph_uris, named_graph_uris, max_rows)
+        watch = self._watch
+        if watch is not None and watch[0] == os.getpid() and self.costs.cheap(key):
+            started = time.perf_counter()
+            with watch[1].watching(time_limit_s):
+                answer = answer_query(QueryState(self.store, self.base_iri), *args)
+            self.costs.record(key, time.perf_counter() - started)
+            return answer
+        answer, seconds = self.pool.get().run(
+            "The query", timed_answer_query, args, time_limit_s=time_limit_s, wait_s=wait_s,
+            abandoned=abandoned)
+        self.costs.record(key, seconds)
+        return answer
 
-    def prepare(self) -> None:
+    def prepare(self, watch: InlineWatch | None = None) -> None:
         """Start the query workers; in memory, forked from here so that they share the store
         (called where no other thread runs yet: a server worker that has just started)."""
+        if watch is not None:
+            self._watch = (os.getpid(), watch)
         if self._memory is not None:
             memory, base = self._memory, self.base_iri
             self.pool.prepare_by_fork(lambda: QueryState(memory, base))
@@ -406,7 +439,7 @@ class RemoteStore:
             self._slots.release()
         return write_answer(result, format_name, max_rows, page_rows, prefixes)
 
-    def prepare(self) -> None:
+    def prepare(self, watch: InlineWatch | None = None) -> None:
         pass
 
     def check_holds(self, graph_triples: dict[str, int]) -> None:

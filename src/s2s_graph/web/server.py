@@ -3,11 +3,13 @@
 The app is created once in the master process (``preload_app``), so the graph is loaded and
 validated once and invalid data stops the server before it listens; workers share the
 read-only graph by fork. A worker that has come to hold too much memory of its own is
-replaced by a fresh fork (``ThreadWorkerWith414.renew_if_grown``).
+replaced by a fresh fork (``ThreadWorkerWith414.renew_if_grown``), and so is one whose own
+thread runs a query past its time limit (``s2s_graph.web.inline_watch``).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 from flask import Flask
@@ -18,6 +20,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from s2s_graph.settings import Settings
 from s2s_graph.web.access_log import BufferedAccessLogger
+from s2s_graph.web.inline_watch import InlineWatch
 
 ACCEPT_DEFERRAL_S = 0.002
 MEMORY_CHECK_EVERY_S = 5.0  # reading it costs about 4 ms at 3M triples
@@ -49,6 +52,7 @@ class ThreadWorkerWith414(ThreadWorker):
     accept first. Its access log is written in blocks (``s2s_graph.web.access_log``)."""
 
     memory_checked = 0.0
+    overran = False  # a query in one of its threads ran past its limit; it cannot be stopped
 
     def notify(self) -> None:
         """Tell the arbiter this worker is alive (each turn of the main loop, at least once a
@@ -78,11 +82,28 @@ class ThreadWorkerWith414(ThreadWorker):
                           "replacing it with a fresh one", self.pid, own, limit)
             self.alive = False
 
+    def retire_after_overrun(self, queries: int) -> None:
+        """Stop taking requests and exit once the others are answered: ``queries`` threads
+        are held by queries past their limit, already answered (``InlineWatch``)."""
+        self.overran = True
+        # gunicorn 27 waits for every open connection before the worker exits; the held ones
+        # will never be done, so they are let go of (in the main loop, which owns the count).
+        method_queue = getattr(self, "method_queue", None)
+        if method_queue is not None:
+            method_queue.defer(self._let_go, queries)
+        self.alive = False
+
+    def _let_go(self, connections: int) -> None:
+        self.nr_conns -= connections
+
     def run(self) -> None:
         try:
             super().run()
         finally:
             self.log.flush_access(force=True)
+        if self.overran:
+            # A thread still runs its query, and the interpreter would wait for it at exit.
+            os._exit(0)
 
     def accept(self, *args):  # (server, listener) in gunicorn 23, (listener) in 27
         if self.nr_conns >= self.cfg.threads:
@@ -104,10 +125,12 @@ class ThreadWorkerWith414(ThreadWorker):
 
 def _start_worker_pools(worker) -> None:
     """Start a server worker's query processes before it takes requests (and before it has
-    threads, so that they can share its memory), so the first query does not wait for them.
-    Validation processes start with the first validation: most servers seldom validate."""
+    threads, so that they can share its memory), so the first query does not wait for them;
+    and let cheap queries run in its threads, watched. Validation processes start with the
+    first validation: most servers seldom validate."""
     site = worker.wsgi.extensions["s2s_graph"]
-    site.release.store.prepare()
+    site.release.store.prepare(
+        InlineWatch(worker.wsgi, worker.retire_after_overrun, worker.log.warning))
 
 
 class GunicornServer(BaseApplication):
