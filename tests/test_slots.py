@@ -1,0 +1,78 @@
+"""Long queries (and new ones, whose cost is not known yet) take one of a few slots shared by
+every process forked from the one that made them; a process that dies lets go of its slot."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from conftest import BASE
+from s2s_graph.dumps import QUADS_FILE
+from s2s_graph.errors import Busy
+from s2s_graph.slots import Slots
+from s2s_graph.stores import OxigraphStore
+
+
+def test_no_more_than_count_are_held_at_once_in_one_process():
+    slots = Slots(2)
+    try:
+        with slots.held(1), slots.held(1):
+            with pytest.raises(Busy, match="2 long queries at once"):
+                with slots.held(0.05):
+                    pass
+        with slots.held(0.05) as waited:  # free again
+            assert waited < 0.05
+    finally:
+        slots.close()
+
+
+def _hold_until_killed(slots: Slots, held) -> None:
+    with slots.held(1):
+        held.set()
+        signal.pause()
+
+
+def test_a_slot_held_by_a_process_that_dies_is_free_again():
+    slots = Slots(1)
+    context = multiprocessing.get_context("fork")
+    held = context.Event()
+    child = context.Process(target=_hold_until_killed, args=(slots, held))
+    child.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(Busy):  # the child, another process, holds the only slot
+            with slots.held(0.05):
+                pass
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(10)
+        with slots.held(2) as waited:  # the kernel let go of the dead child's lock
+            assert waited < 2
+    finally:
+        if child.is_alive():
+            child.kill()
+        slots.close()
+
+
+def test_only_new_and_long_queries_wait_for_a_slot(release_folder: Path):
+    slots = Slots(1)
+    store = OxigraphStore.in_memory(BASE, str(release_folder / QUADS_FILE), workers=1)
+    store._slots.close()
+    store._slots = slots  # one slot, which the test can take itself
+    try:
+        store.answer("ASK {}", "json", (), (), 1000, 100, {}, 10, 5)  # now known to be cheap
+        with slots.held(1):  # every slot taken
+            assert store.answer("PREFIX c1: <urn:x> ASK {}", "json", (), (), 1000, 100, {},
+                                10, 5).body == b'{"head":{},"boolean":true}'
+            with pytest.raises(Busy):  # a shape never seen: it might be long
+                store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 0.2)
+            store.costs.record(("ASK { ?s ?p ?o }", "json", (), (), 1000), 1.0)
+            with pytest.raises(Busy):  # a shape known to be long
+                store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 0.2)
+        assert store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 0.2).body \
+            == b'{"head":{},"boolean":true}'
+    finally:
+        store.close()
