@@ -12,7 +12,7 @@ import pytest
 from conftest import BASE
 from s2s_graph.dumps import QUADS_FILE
 from s2s_graph.examples import load_examples
-from s2s_graph.query_costs import INLINE_BELOW_S, QueryCosts
+from s2s_graph.query_costs import INLINE_BELOW_S, LONG_FROM_S, QueryCosts
 from s2s_graph.sparql import query_form, query_shape
 from s2s_graph.stores import OxigraphStore
 
@@ -58,6 +58,15 @@ def test_a_slow_first_query_is_outweighed_by_later_fast_ones():
         costs.record("lookup", INLINE_BELOW_S / 100)
         fast += 1
     assert fast == 4  # the older cost weighs half as much at each query
+
+
+def test_new_and_long_shapes_may_be_long_and_cheap_or_middling_ones_not():
+    costs = QueryCosts()
+    assert costs.maybe_long("new")
+    for key, seconds in (("cheap", INLINE_BELOW_S / 10), ("middling", LONG_FROM_S / 10),
+                         ("long", LONG_FROM_S * 2)):
+        costs.record(key, seconds)
+    assert [costs.maybe_long(k) for k in ("cheap", "middling", "long")] == [False, False, True]
 
 
 def test_only_the_shapes_last_used_are_kept():

@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 
 INLINE_BELOW_S = 0.005
+LONG_FROM_S = 0.25  # a query this long first takes a slot (s2s_graph.slots)
 SHAPES_KEPT = 4096  # about 1 MB of shapes at most
 
 
@@ -37,6 +38,13 @@ class QueryCosts:
         """Whether queries of this key lately ran in under ``INLINE_BELOW_S``."""
         cost = self._cost.get(key)
         return cost is not None and cost < INLINE_BELOW_S
+
+    def maybe_long(self, key: Hashable) -> bool:
+        """Whether queries of this key lately ran for ``LONG_FROM_S`` or more, or none has
+        run yet: a burst of one new query (a dashboard's first load, a script) would
+        otherwise start them all at once."""
+        cost = self._cost.get(key)
+        return cost is None or cost >= LONG_FROM_S
 
     def record(self, key: Hashable, seconds: float) -> None:
         """Note that a query of this key took ``seconds`` to run and write its answer."""

@@ -38,8 +38,10 @@ from s2s_graph.errors import (
     QueryError,
     RemoteStoreError,
     RemoteStoreTimeout,
+    TimeLimitExceeded,
 )
 from s2s_graph.query_costs import QueryCosts
+from s2s_graph.slots import Slots, cores
 from s2s_graph.sources import to_rdflib
 from s2s_graph.sparql import (
     QueryResult,
@@ -214,7 +216,8 @@ class OxigraphStore:
     """
 
     def __init__(self, base_iri: str, *, memory: pyoxigraph.Store | None = None,
-                 path: str | None = None, pool: ProcessLocalPool | None = None):
+                 path: str | None = None, pool: ProcessLocalPool | None = None,
+                 slots: Slots | None = None):
         self.kind = "memory" if memory is not None else "disk"
         self.base_iri = base_iri
         self.path = path
@@ -223,6 +226,7 @@ class OxigraphStore:
         self._opened: tuple[int, pyoxigraph.Store] | None = None
         self._lock = threading.Lock()
         self.costs = QueryCosts()
+        self._slots = slots  # for long queries, shared with the processes forked from here
         self._watch: tuple[int, InlineWatch] | None = None  # set in a server worker
 
     @classmethod
@@ -231,13 +235,13 @@ class OxigraphStore:
         store = pyoxigraph.Store()
         store.load(path=nquads_path, format=pyoxigraph.RdfFormat.N_QUADS)
         return cls(base_iri, memory=store, pool=ProcessLocalPool(
-            workers, query_state_from_file, (base_iri, nquads_path)))
+            workers, query_state_from_file, (base_iri, nquads_path)), slots=Slots(cores()))
 
     @classmethod
     def on_disk(cls, base_iri: str, path: str, workers: int = 2) -> OxigraphStore:
         """Open an on-disk store read-only (in each process that queries it)."""
         return cls(base_iri, path=path, pool=ProcessLocalPool(
-            workers, query_state_from_path, (base_iri, path)))
+            workers, query_state_from_path, (base_iri, path)), slots=Slots(cores()))
 
     @classmethod
     def wrapping(cls, base_iri: str, store: pyoxigraph.Store) -> OxigraphStore:
@@ -265,8 +269,9 @@ class OxigraphStore:
 
     def answer(self, query, format_name, default_graph_uris, named_graph_uris, max_rows,
                page_rows, prefixes, time_limit_s, wait_s, abandoned=None) -> QueryAnswer:
-        """Run the query here if its shape has always been cheap and a watch is set, else in
-        a query worker; note what it cost either way."""
+        """Run the query here if its shape has lately been cheap and a watch is set, else in
+        a query worker, after taking a slot if its shape has lately been long (the wait counts
+        against its time limit); note what it cost either way."""
         args = (query, format_name, default_graph_uris, named_graph_uris, max_rows, page_rows,
                 prefixes)
         key = (query_shape(query), format_name, default_graph_uris, named_graph_uris, max_rows)
@@ -277,9 +282,20 @@ class OxigraphStore:
                 answer = answer_query(QueryState(self.store, self.base_iri), *args)
             self.costs.record(key, time.perf_counter() - started)
             return answer
-        answer, seconds = self.pool.get().run(
-            "The query", timed_answer_query, args, time_limit_s=time_limit_s, wait_s=wait_s,
-            abandoned=abandoned)
+        try:
+            if self._slots is not None and self.costs.maybe_long(key):
+                with self._slots.held(min(wait_s, time_limit_s / 2)) as waited:
+                    answer, seconds = self.pool.get().run(
+                        "The query", timed_answer_query, args,
+                        time_limit_s=time_limit_s - waited, wait_s=wait_s, abandoned=abandoned)
+            else:
+                answer, seconds = self.pool.get().run(
+                    "The query", timed_answer_query, args, time_limit_s=time_limit_s,
+                    wait_s=wait_s, abandoned=abandoned)
+        except TimeLimitExceeded as error:
+            self.costs.record(key, time_limit_s)  # at least that long
+            # the request's limit, of which the wait for a slot took part
+            raise TimeLimitExceeded(error.what, time_limit_s) from None
         self.costs.record(key, seconds)
         return answer
 
@@ -302,6 +318,8 @@ class OxigraphStore:
 
     def close(self) -> None:
         self.pool.close()
+        if self._slots is not None:
+            self._slots.close()
 
 
 @dataclass(frozen=True)
