@@ -12,7 +12,7 @@ import pytest
 
 from conftest import BASE
 from s2s_graph.dumps import QUADS_FILE
-from s2s_graph.errors import Busy
+from s2s_graph.errors import Busy, QueryError
 from s2s_graph.slots import Slots
 from s2s_graph.stores import OxigraphStore
 
@@ -74,5 +74,24 @@ def test_only_new_and_long_queries_wait_for_a_slot(release_folder: Path):
                 store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 0.2)
         assert store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 0.2).body \
             == b'{"head":{},"boolean":true}'
+    finally:
+        store.close()
+
+
+def test_a_query_that_cannot_run_is_refused_without_waiting_for_a_slot(release_folder: Path):
+    """A bad query is new, so it might be long, and waits for a slot the first time; once
+    its shape is known to fail fast, the next one is told at once even when every slot is
+    taken, rather than getting 503 after the wait."""
+    slots = Slots(1)
+    store = OxigraphStore.in_memory(BASE, str(release_folder / QUADS_FILE), workers=1)
+    store._slots.close()
+    store._slots = slots
+    try:
+        with pytest.raises(QueryError, match="line 1"):
+            store.answer("SELECT ?s WHERE { ?s ?p }", "json", (), (), 1000, 100, {}, 10, 0.2)
+        with slots.held(1):
+            with pytest.raises(QueryError, match="line 1"):
+                store.answer("PREFIX c1: <urn:x> SELECT ?s WHERE { ?s ?p }", "json", (), (),
+                             1000, 100, {}, 10, 0.2)
     finally:
         store.close()

@@ -39,6 +39,7 @@ from s2s_graph.errors import (
     RemoteStoreError,
     RemoteStoreTimeout,
     TimeLimitExceeded,
+    UnsupportedFormat,
 )
 from s2s_graph.query_costs import QueryCosts
 from s2s_graph.slots import Slots, cores
@@ -282,6 +283,7 @@ class OxigraphStore:
                 answer = answer_query(QueryState(self.store, self.base_iri), *args)
             self.costs.record(key, time.perf_counter() - started)
             return answer
+        started = time.perf_counter()
         try:
             if self._slots is not None and self.costs.maybe_long(key):
                 with self._slots.held(min(wait_s, time_limit_s / 2)) as waited:
@@ -296,6 +298,11 @@ class OxigraphStore:
             self.costs.record(key, time_limit_s)  # at least that long
             # the request's limit, of which the wait for a slot took part
             raise TimeLimitExceeded(error.what, time_limit_s) from None
+        except (QueryError, UnsupportedFormat):
+            # It could not run: its shape costs what saying so took, and the next query of
+            # it is told at once rather than after waiting for a slot.
+            self.costs.record(key, time.perf_counter() - started)
+            raise
         self.costs.record(key, seconds)
         return answer
 
