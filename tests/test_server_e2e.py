@@ -7,6 +7,8 @@ import http.client
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -272,6 +274,63 @@ def test_a_query_that_outruns_its_cheap_shape_is_answered_at_its_limit(tmp_path)
         # the fresh worker sends the slow query to a query worker, which is killed at the limit
         status, headers, _ = _post(port, {"query": slow, "timeout": "1"})
         assert status == 503 and headers.get("Connection") != "close"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_kept_alive_connection_gets_each_answer_in_turn(running_server):
+    """A thread answers a kept-alive connection's next request itself: each of many
+    requests on one connection gets its own answer, in order, on that one connection."""
+    _, port = running_server
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.connect()
+        first = connection.sock
+        for n in range(200):
+            connection.request("GET", "/sparql?query=" + urllib.parse.quote(
+                f"SELECT ?n WHERE {{ BIND({n} AS ?n) }}"),
+                headers={"Accept": "text/csv"})
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (200, f"n\r\n{n}\r\n".encode())
+        assert connection.sock is first  # never closed and reopened
+    finally:
+        connection.close()
+
+
+# A client in a process of its own, so that it sends each request as soon as it has the
+# last answer; it prints how many of its answers were 200 and how many were not.
+BUSY_CLIENT = """
+import http.client, sys, time
+connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+ok = other = 0
+deadline = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    connection.request("GET", "/sparql?query=ASK%7B%7D")
+    response = connection.getresponse()
+    response.read()
+    ok, other = (ok + 1, other) if response.status == 200 else (ok, other + 1)
+print(ok, other)
+"""
+
+
+def test_a_busy_connection_keeps_no_other_waiting(tmp_path):
+    """With one thread, a client sending request after request on its connection does not
+    hold the thread: another client is answered meanwhile."""
+    port, log = free_port(), tmp_path / "server.log"
+    process = start_server(ROOT, port, log, env={"S2S_THREADS": "1"}, workers=1)
+    try:
+        wait_until_up(process, port, log)
+        client = subprocess.Popen([sys.executable, "-c", BUSY_CLIENT, str(port), "8"],
+                                  stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        started = time.monotonic()
+        status, _, _ = _post(port, {"query": "ASK { ?s ?p ?o }"})
+        took = time.monotonic() - started
+        assert client.poll() is None  # the busy client was still at it
+        ok, other = map(int, client.communicate(timeout=30)[0].split())
+        assert status == 200 and took < 2
+        assert ok > 100 and other == 0
     finally:
         process.terminate()
         process.wait(timeout=30)
