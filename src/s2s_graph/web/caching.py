@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 from s2s_graph.caching import LruCache
 
 CACHEABLE_STATUS = (200, 303)
+REPLAYED = "s2s_graph.replayed"  # in the WSGI environ: this response came from the cache
 CORS_HEADERS = ("Access-Control-",)
 # The request headers that can make a response conditional (RFC 9110 §13.1, §14.2); without
 # them it is answered as it is, and werkzeug's conditional handling is skipped.
@@ -31,8 +32,8 @@ def representation_etag(release_id: str, path: str, media_type: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def _key() -> tuple:
-    return ("page", request.full_path, request.headers.get("Accept", ""))
+def _key(full_path: str, environ: dict) -> tuple:
+    return ("page", full_path, environ.get("HTTP_ACCEPT", ""))
 
 
 def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age_s: int) -> None:
@@ -41,20 +42,27 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
 
     freshness = f"public, max-age={max_age_s}"
 
+    # The request proxy is read once per hook: each reading of it costs a lookup, and this
+    # runs on every request.
     @app.before_request
     def replay() -> Response | None:
-        if cache is None or request.method not in ("GET", "HEAD"):
+        current = request._get_current_object()
+        environ = current.environ
+        if cache is None or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return None
-        stored = cache.get(_key())
+        stored = cache.get(_key(current.full_path, environ))
         if stored is None:
             return None
         status, headers, body = stored
-        g.replayed = True
+        environ[REPLAYED] = True
         return Response(body, status=status, headers=headers)
 
     @app.after_request
     def validators(response: Response) -> Response:
-        if request.method not in ("GET", "HEAD") or response.status_code not in CACHEABLE_STATUS:
+        current = request._get_current_object()
+        environ = current.environ
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD") or response.status_code not in CACHEABLE_STATUS:
             return response
         if response.direct_passthrough:  # a file, already conditional (send_file)
             response.cache_control.public = True
@@ -62,14 +70,14 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
             return response
         response.headers["Cache-Control"] = freshness
         if response.status_code == 200 and "ETag" not in response.headers:
-            response.set_etag(representation_etag(release_id, request.full_path,
+            response.set_etag(representation_etag(release_id, current.full_path,
                                                   response.content_type or ""))
-        if cache is not None and not g.get("replayed") and request.method == "GET":
+        if cache is not None and not environ.get(REPLAYED) and method == "GET":
             body = response.get_data()
             headers = [(k, v) for k, v in response.headers.items()
                        if not k.startswith(CORS_HEADERS) and k != "Content-Length"]
-            cache.put(_key(), (response.status_code, headers, body),
+            cache.put(_key(current.full_path, environ), (response.status_code, headers, body),
                       len(body) + sum(len(k) + len(v) for k, v in headers) + 200)
-        if response.status_code == 200 and any(h in request.environ for h in CONDITIONAL):
-            return response.make_conditional(request)
+        if response.status_code == 200 and any(h in environ for h in CONDITIONAL):
+            return response.make_conditional(current)
         return response

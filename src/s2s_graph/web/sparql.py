@@ -81,12 +81,12 @@ def _protocol_parameters() -> dict[str, list[str]]:
         if len(request.query_string) > limit * 3:  # percent-encoding can triple a query
             raise RequestURITooLarge(f"The query string is over the limit of {limit} bytes; "
                                      "send long queries by POST.")
-        return {k: request.args.getlist(k) for k in request.args}
+        return request.args.to_dict(flat=False)
     mimetype = request.mimetype
     if mimetype == FORM:
-        return {k: request.form.getlist(k) for k in request.form}
+        return request.form.to_dict(flat=False)
     if mimetype == QUERY_BODY:
-        params = {k: request.args.getlist(k) for k in request.args}
+        params = request.args.to_dict(flat=False)
         try:
             params["query"] = [request.get_data().decode("utf-8")]
         except UnicodeDecodeError:
