@@ -116,9 +116,9 @@ class ThreadWorkerWith414(ThreadWorker):
 
         gunicorn hands a kept-alive connection back to its main loop after every request,
         which watches it and hands its next request to a thread again: two thread switches,
-        a pipe and the poller's system calls, about a third of the CPU that a cheap query
-        costs the server, and most of its latency at one connection. While the worker has
-        a thread for each of its connections, no connection can be kept waiting by this."""
+        a pipe and the poller's system calls. For a cheap query that was about an eighth of
+        the server's CPU, and 0.35 of 0.91 ms at one connection. While the worker has a
+        thread for each of its connections, no connection can be kept waiting by this."""
         keepalive = super().handle(conn)
         while keepalive is True and self.alive and self._next_request_comes(conn):
             keepalive = super().handle(conn)
