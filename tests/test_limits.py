@@ -71,15 +71,22 @@ def test_a_catastrophic_regex_does_not_stall_the_server(server):
 
 
 @pytest.mark.slow
-def test_results_over_the_row_limit_are_cut_and_say_so(server):
-    query = "SELECT ?s ?t WHERE { ?s ?p ?o . ?t a ?type }"
+@pytest.mark.parametrize("modifier, cut", [("", True), ("LIMIT 20000", True),
+                                           ("LIMIT 10000", False), ("LIMIT 10 OFFSET 5", False)])
+def test_results_over_the_row_limit_are_cut_and_say_so(server, modifier: str, cut: bool):
+    query = f"SELECT ?s ?t WHERE {{ ?s ?p ?o . ?t a ?type }} {modifier}"
     status, headers, body = get(f"{server}/sparql?query={urllib.parse.quote(query)}",
                                 "application/sparql-results+json")
     import json
 
     assert status == 200
-    assert len(json.loads(body)["results"]["bindings"]) == 10000
-    assert "10000" in headers["s2s-results-truncated"]
+    rows = json.loads(body)["results"]["bindings"]
+    if cut:
+        assert len(rows) == 10000
+        assert "10000" in headers["s2s-results-truncated"]
+    else:
+        assert len(rows) == int(modifier.split()[1])
+        assert "s2s-results-truncated" not in headers
 
 
 def test_a_request_may_ask_for_less_time_never_more(project_settings, published):

@@ -9,7 +9,7 @@ import pytest
 from s2s_graph.answers import write_answer
 from s2s_graph.errors import QueryError, QueryRefused, UnsupportedFormat
 from s2s_graph.published import PublishedGraph
-from s2s_graph.sparql import check_query, keywords, run_query
+from s2s_graph.sparql import check_query, keywords, row_bound, run_query
 
 
 def written(published: PublishedGraph, query: str, fmt: str) -> bytes:
@@ -57,6 +57,23 @@ def test_keywords_inside_strings_iris_names_and_comments_are_not_refused(query: 
 
 def test_keywords_are_read_outside_strings_and_iris():
     assert keywords('SELECT ?x WHERE { ?x <a:SERVICE> "LOAD" } # DROP') == ["SELECT", "WHERE"]
+
+
+@pytest.mark.parametrize("query, bound", [
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 5", 5),
+    ("select * where { ?s ?p ?o } order by desc(?o)limit 5 offset 10", 5),
+    ("SELECT * WHERE { ?s ?p ?o }\nOFFSET 10\nLIMIT 7 # the first page\n", 7),
+    ("SELECT * WHERE { ?s ?p ?o }LIMIT 0", 0),
+    ("SELECT * WHERE { ?s ?p ?o }", None),
+    ("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 5 } }", None),  # a subquery's
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 5 VALUES ?s { <http://example.org/a> }", None),
+    ("SELECT * WHERE { ?s ?p ?o } # LIMIT 5\n", None),
+    ('SELECT * WHERE { ?s ?p "LIMIT 5" }', None),
+    ("SELECT * WHERE { ?s <http://example.org/LIMIT> 5 }", None),
+    ("PREFIX e: <http://example.org/> SELECT * WHERE { ?s e:LIMIT 5 }", None),
+])
+def test_the_row_bound_is_read_from_the_query_s_own_limit(query: str, bound: int | None):
+    assert row_bound(query) == bound
 
 
 def test_relative_iris_resolve_against_the_base(published: PublishedGraph):

@@ -4,8 +4,10 @@ Rows never become Python objects on the way, which would cost more than the quer
 long answers: solutions are first written as SPARQL TSV (one line per row; terms in N-Triples
 syntax, so nothing is lost) and triples as canonical N-Triples (one line per triple). The row
 limit cuts those lines while they are written, which also stops the query, and Oxigraph's
-own parsers and writers turn what is kept into the format asked for. Only the rows a web page
-shows become rdflib terms. No Flask here.
+own parsers and writers turn what is kept into the format asked for. Solutions that need no
+cutting (no row limit, or the query's own LIMIT is within it) are written straight in the
+format asked for: the TSV step took a third of the time of a 100-row answer. Only the rows a
+web page shows become rdflib terms. No Flask here.
 """
 
 from __future__ import annotations
@@ -62,9 +64,11 @@ def check_format(kind: str, format_name: str) -> None:
 
 
 def write_answer(result, format_name: str, max_rows: int | None, page_rows: int,
-                 prefixes: dict[str, str]) -> QueryAnswer:
+                 prefixes: dict[str, str], within_limit: bool = False) -> QueryAnswer:
     """Write an Oxigraph result (``QueryBoolean``, ``QuerySolutions``, or ``QueryTriples`` or
     any iterable of triples) in ``format_name``, keeping at most ``max_rows`` rows or triples.
+    ``within_limit`` says that the query cannot give more than ``max_rows`` solutions (its own
+    ``LIMIT`` is lower; ``s2s_graph.sparql.row_bound``).
 
     Reading the result runs the query (Oxigraph evaluates lazily), so errors of evaluation
     are raised from here.
@@ -80,6 +84,10 @@ def write_answer(result, format_name: str, max_rows: int | None, page_rows: int,
         return QueryAnswer("ask", body, (), (), 0, boolean, False)
     if kind == "select":
         variables = tuple(v.value for v in result.variables)
+        fmt = RESULTS_FORMAT_BY_NAME[format_name].oxigraph if format_name != "html" else TSV
+        if fmt != TSV and (max_rows is None or within_limit):
+            return QueryAnswer("select", result.serialize(format=fmt), variables, (), None,
+                               None, False)
         tsv, lines, truncated = _first_lines(
             lambda sink: result.serialize(sink, format=TSV),
             None if max_rows is None else max_rows + 1)  # the header is a line too
@@ -87,7 +95,6 @@ def write_answer(result, format_name: str, max_rows: int | None, page_rows: int,
             rows = _page(pyoxigraph.parse_query_results(tsv, format=TSV), page_rows,
                          lambda s: tuple(s[v] for v in variables))
             return QueryAnswer("select", None, variables, rows, lines - 1, None, truncated)
-        fmt = RESULTS_FORMAT_BY_NAME[format_name].oxigraph
         body = tsv if fmt == TSV else \
             pyoxigraph.parse_query_results(tsv, format=TSV).serialize(format=fmt)
         return QueryAnswer("select", body, variables, (), lines - 1, None, truncated)

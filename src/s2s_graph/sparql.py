@@ -29,6 +29,10 @@ TOKEN = re.compile(
     r"|(?P<other>\S)",
     re.DOTALL,
 )
+# The outer query's LIMIT, in the normalised text: it can only end the query (SPARQL 1.1 Query
+# §19.8: solution modifiers, then VALUES, which ends with "}"); a subquery's is followed by "}".
+OWN_LIMIT = re.compile(r"(?:^|(?<=[\s})]))(?:LIMIT (\d+)(?: OFFSET \d+)?|OFFSET \d+ LIMIT (\d+))$",
+                       re.IGNORECASE)
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 QUERY_KEYWORDS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
@@ -56,6 +60,17 @@ def query_shape(query: str) -> str:
     (``s2s_graph.query_costs``); prefixed names and numbers stay, as they name classes and
     properties and set limits, which change the cost most."""
     return _scan(query)[2]
+
+
+def row_bound(query: str) -> int | None:
+    """Return the most solutions ``query`` can give, from a ``LIMIT`` of the query itself,
+    or None if it sets none. A query that does not parse may get any answer."""
+    if "LIMIT" not in query.upper():  # most queries: no need to read them
+        return None
+    match = OWN_LIMIT.search(normalise_query(query))
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))
 
 
 @functools.lru_cache(maxsize=32)
@@ -240,10 +255,12 @@ def answer_query(state: QueryState, query: str, format_name: str,
     """Run a user's query, checked on its way here, in a worker and write its answer there,
     at most ``max_rows`` rows (format "html": the first ``page_rows`` rows as rdflib terms,
     for a page)."""
+    bound = row_bound(query)
+    within_limit = bound is not None and bound <= max_rows
     return run_query(state.store, query, state.base_iri, default_graph_uris=default_graph_uris,
                      named_graph_uris=named_graph_uris, checked=True,
                      then=lambda result: write_answer(result, format_name, max_rows, page_rows,
-                                                      prefixes))
+                                                      prefixes, within_limit))
 
 
 
