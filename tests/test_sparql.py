@@ -36,6 +36,10 @@ def test_updates_are_refused(query: str):
     "select * where { service silent <http://example.org/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE { ?s ?p ?o . SERVICE ?endpoint { ?s ?p ?o } }",
     "# comment\nASK { SERVICE <file:///etc/passwd> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p 1 service<http://example.org/sparql>{ ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p 1SERVICE <http://example.org/sparql> { ?s ?p ?o } }",  # no space
+    'SELECT * WHERE { ?s ?p "#"SERVICE <http://example.org/sparql> { ?s ?p ?o } }',
+    "SELECT * WHERE { ?s ?p ?o }#\nSERVICE <http://example.org/sparql> { ?s ?p ?o }",
 ])
 def test_service_is_refused(query: str):
     with pytest.raises(QueryRefused, match="SERVICE"):
@@ -53,6 +57,16 @@ def test_service_is_refused(query: str):
 ])
 def test_keywords_inside_strings_iris_names_and_comments_are_not_refused(query: str):
     check_query(query)
+
+
+@pytest.mark.parametrize("query, form", [
+    ("SELECT * WHERE { ?s ?p ?o }", "select"),
+    ("PREFIX select: <http://example.org/>\nask { ?s select:p ?o }", "ask"),
+    ("# SELECT in a comment\nCONSTRUCT WHERE { ?s ?p ?o }", "graph"),
+    ("BASE <http://example.org/select> DESCRIBE <a>", "graph"),
+])
+def test_checking_a_query_gives_its_form(query: str, form: str):
+    assert check_query(query) == form
 
 
 def test_keywords_are_read_outside_strings_and_iris():

@@ -50,6 +50,7 @@ from s2s_graph.sparql import (
     answer_query,
     check_query,
     materialise,
+    names_dataset,
     query_form,
     query_shape,
     query_state,
@@ -418,11 +419,11 @@ class RemoteStore:
         With no dataset given (by the protocol or by ``FROM`` in the query), the query runs
         on the release's own dataset.
         """
-        words = check_query(query)
+        check_query(query)
         # Parsed here first, so that a mistake is reported with line and column as the
         # embedded stores report it, whatever the remote store's own messages are like.
         run_query(self._parser, query, self.base_iri, then=lambda result: None)
-        if not dataset and "FROM" not in words:
+        if not dataset and not names_dataset(query):
             dataset = self._dataset
         text = f"BASE <{self.base_iri}>\n{query}"
         if form == "graph":

@@ -24,7 +24,7 @@ from s2s_graph.errors import (
     RemoteStoreTimeout,
     TimeLimitExceeded,
 )
-from s2s_graph.sparql import check_query, form_of
+from s2s_graph.sparql import check_query
 from s2s_graph.web import current_site
 from s2s_graph.web.connection import client_gone_check
 from s2s_graph.web.errors import TITLES, sentence
@@ -134,8 +134,8 @@ def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Res
     if len(query.encode("utf-8")) > site.settings.max_query_bytes:
         raise RequestURITooLarge(
             f"The query is over the limit of {site.settings.max_query_bytes} bytes.")
-    words = check_query(query)
-    offers = (*RDF_OFFERS, HTML) if form_of(words) == "graph" else (*RESULTS_OFFERS, HTML)
+    form = check_query(query)
+    offers = (*RDF_OFFERS, HTML) if form == "graph" else (*RESULTS_OFFERS, HTML)
     forced = _forced_offer(params, offers)
     limit = _time_limit(params)
     store = site.store
