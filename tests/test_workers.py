@@ -176,38 +176,3 @@ def _memory_after_heavy_work(results) -> None:
 def test_a_child_gives_back_the_memory_its_work_freed():
     baseline, after = _in_fresh_interpreter(_memory_after_heavy_work)
     assert after - baseline < BLOCK * BLOCKS // 2**20 // 4, (baseline, after)
-
-
-def _touch_pages(state) -> None:
-    """Write to every page of the inherited state, as reading Oxigraph's in-memory store
-    does to the pages it reads: each becomes a private copy."""
-    shared = state["shared"]
-    for offset in range(0, len(shared), 4096):
-        shared[offset] = 1
-    time.sleep(2 * workers.RENEW_CHECK_AFTER_S)
-
-
-def _renewal_when_grown(results) -> None:
-    workers.RENEW_AFTER_BUSY_S = 3600  # only memory can renew a child here
-    pool = WorkerPool(1, _refuse_to_build, (),
-                      inherit=lambda: {"token": "t", "shared": bytearray(96 * 2**20)})
-    first = pool.run("Work", _state, (), time_limit_s=10)
-    pool.run("Work", _sleep, (2 * workers.RENEW_CHECK_AFTER_S,), time_limit_s=10)
-    after_light = pool.run("Work", _state, (), time_limit_s=10)
-    pool.run("Work", _touch_pages, (), time_limit_s=30)
-    after_heavy = pool.run("Work", _state, (), time_limit_s=10)
-    pool.close()
-    results.put({"first": first, "after_light": after_light, "after_heavy": after_heavy})
-
-
-def test_a_child_that_copied_much_of_the_shared_state_is_replaced_at_once():
-    """A long query copies most of the store a child shares (80 MiB of 100 at 300k triples):
-    the child is replaced right after it, not kept holding the copy until it has worked
-    ``RENEW_AFTER_BUSY_S``; long work that copies little keeps the child."""
-    report = _in_fresh_interpreter(_renewal_when_grown)
-    (_, first, spawner), (_, light, _), (token, heavy, new_spawner) = (
-        report["first"], report["after_light"], report["after_heavy"])
-    assert light == first, "long work that copied little kept the child"
-    assert heavy != first, "the child that copied the shared state was replaced"
-    assert token == "t" and new_spawner == spawner
-    assert _gone(first)

@@ -35,7 +35,6 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from s2s_graph.errors import Busy, ClientGone, S2SError, TimeLimitExceeded
-from s2s_graph.memory import heap_trimmer, own_memory_mib
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 CHECK_EVERY_S = 0.1  # how often a waiting caller asks whether its client is still there
@@ -43,11 +42,6 @@ CHECK_EVERY_S = 0.1  # how often a waiting caller asks whether its client is sti
 TRIM_AFTER_S = 0.02
 # A child that has worked this long in all is replaced by a fresh fork (see WorkerPool.run).
 RENEW_AFTER_BUSY_S = 5.0
-# A child forked to share its state that, after work this long, holds this much more memory
-# of its own than when it started is replaced at once (see WorkerPool.run). The check costs
-# up to 4 ms (s2s_graph.memory), so it is made only after long work.
-RENEW_CHECK_AFTER_S = 0.1
-RENEW_GROWN_MIB = 64
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
                      "s2s_graph.sources"]
 
@@ -108,6 +102,21 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
+def _heap_trimmer() -> Callable[[], object]:
+    """Return a function that hands the free memory of this process's heap back to the
+    system (glibc's ``malloc_trim``), or does nothing where there is no such call.
+
+    A long query (a big join, a sort, an aggregate) makes Oxigraph allocate hundreds of MB,
+    which it frees once the answer is written; but glibc keeps freed memory for reuse, so
+    each child held on to the most its biggest query ever took, and a server's memory grew
+    to the sum of those peaks."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return lambda: None
+    return lambda: trim(0)
+
+
 def _serve(connection: Connection, initializer: Callable, initargs: tuple,
            guard: Callable | None, inherited: object = None, parent: int | None = None) -> None:
     """Body of a child: guard it, build the state once (or take the one it inherited by
@@ -120,10 +129,7 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
     if guard is not None:
         sys.addaudithook(guard)
     state = inherited if inherited is not None else initializer(*initargs)
-    give_back = heap_trimmer()
-    # Only a child that shares its state gains by being replaced; one that built its own
-    # would build it again.
-    started_with = own_memory_mib() if inherited is not None else None
+    give_back = _heap_trimmer()
     while True:
         try:
             function, args = connection.recv()
@@ -131,18 +137,14 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
             return
         started = time.monotonic()
         try:
-            status, value = "ok", function(state, *args)
+            outcome = ("ok", function(state, *args))
         except Exception as error:  # sent back to the caller, who raises it there
-            status, value = "error", error
-        worked_s = time.monotonic() - started
-        grown = (started_with is not None and worked_s > RENEW_CHECK_AFTER_S
-                 and (own_memory_mib() or 0) - started_with > RENEW_GROWN_MIB)
+            outcome = ("error", error)
         try:
-            connection.send((status, value, grown))
+            connection.send(outcome)
         except Exception as error:  # the outcome could not be pickled
-            connection.send(("error", WorkerCrashed(f"could not send the result back: {error}"),
-                             grown))
-        if worked_s > TRIM_AFTER_S and not grown:
+            connection.send(("error", WorkerCrashed(f"could not send the result back: {error}")))
+        if time.monotonic() - started > TRIM_AFTER_S:
             give_back()
 
 
@@ -277,12 +279,10 @@ class WorkerPool:
         :raises WorkerCrashed: the child died.
         Whatever ``function`` raises is raised here.
 
-        A child that has worked ``RENEW_AFTER_BUSY_S`` in all is then replaced, and so is a
-        child that shares its state and has come to hold ``RENEW_GROWN_MIB`` more of its own.
-        Reading Oxigraph's in-memory store writes to the pages it reads (each stored quad
-        holds a lock), so a child forked to share the store gradually copies what its queries
-        touch; a long query copies most of it (80 MiB of 100 at 300k triples). A fresh fork
-        shares the store again.
+        A child that has worked ``RENEW_AFTER_BUSY_S`` in all is then replaced. Reading
+        Oxigraph's in-memory store writes to the pages it reads (each stored quad holds a
+        lock), so a child forked to share the store gradually copies what its queries touch;
+        a long query copies most of it. A fresh fork shares the store again.
         """
         try:
             worker = self._idle.get(timeout=wait_s)
@@ -299,12 +299,12 @@ class WorkerPool:
         started = time.monotonic()
         try:
             self._wait(worker, what, time_limit_s, abandoned)
-            status, value, grown = worker.connection.recv()
+            status, value = worker.connection.recv()
         except (EOFError, OSError):
             self._retire(worker)
             raise WorkerCrashed(f"{what} stopped: the worker process died") from None
         worker.busy_s += time.monotonic() - started
-        if grown or worker.busy_s > RENEW_AFTER_BUSY_S:
+        if worker.busy_s > RENEW_AFTER_BUSY_S:
             self._retire(worker)
         else:
             self._idle.put(worker)

@@ -19,17 +19,30 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.http.errors import LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 
-from s2s_graph.memory import own_memory_mib
 from s2s_graph.settings import Settings
 from s2s_graph.web.access_log import BufferedAccessLogger
 from s2s_graph.web.inline_watch import InlineWatch
 
 ACCEPT_DEFERRAL_S = 0.002
-MEMORY_CHECK_EVERY_S = 5.0  # reading it costs about 4 ms at 3M triples (s2s_graph.memory)
+MEMORY_CHECK_EVERY_S = 5.0  # reading it costs about 4 ms at 3M triples
 # How long a thread that has answered a kept-alive connection waits for its next request
 # before handing the connection back to the main loop. Clients of an API send the next one
 # within a millisecond or two; a waiting thread sleeps, and wakes for any new connection.
 NEXT_REQUEST_WAIT_S = 0.005
+
+
+def own_memory_mib() -> float | None:
+    """Return the memory of this process that no other process shares, in MiB (Linux's
+    ``smaps_rollup``), or None where the system does not say."""
+    kib = 0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    kib += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return kib / 1024
 
 
 class ThreadWorkerWith414(ThreadWorker):
