@@ -177,3 +177,28 @@ def test_cors_preflight_and_headers(client):
     response = client.get("/doc/organisation/npcc", headers={"Origin": "https://x.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Link" in response.headers["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("get", "/doc/organisation/no-such-body", 404),  # an error page
+    ("post", "/sparql", 200),  # an answer to a POSTed query
+    ("get", "/download/dataset.ttl", 200),  # a file
+    ("get", "/sparql?query=SELECT", 400),
+])
+def test_every_response_may_be_read_from_any_origin(client, method, path, status):
+    kwargs = {"data": {"query": "ASK {}"}} if method == "post" else {}
+    response = getattr(client, method)(path, headers={"Origin": "https://x.example"}, **kwargs)
+    assert response.status_code == status
+    assert response.headers.getlist("Access-Control-Allow-Origin") == ["*"]
+    assert "S2S-Results-Truncated" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_a_preflight_grants_only_what_the_policy_allows(client):
+    denied = client.options("/sparql", headers={
+        "Origin": "https://x.example", "Access-Control-Request-Method": "DELETE"})
+    assert "Access-Control-Allow-Methods" not in denied.headers
+    partly = client.options("/sparql", headers={
+        "Origin": "https://x.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "X-Secret, accept"})
+    assert partly.headers["Access-Control-Allow-Headers"] == "accept"
+    assert partly.headers["Access-Control-Max-Age"] == "86400"

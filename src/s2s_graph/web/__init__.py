@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timezone
 
 from flask import Flask, current_app
-from flask_cors import CORS
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -113,16 +112,16 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     site = build_site(settings, release)
     app.extensions[EXTENSION] = site
     app.add_template_filter(lambda iri: site.labeller.href(URIRef(iri)) or iri, "doc_href")
-    # SPARQL 1.1 Protocol clients in browsers (YASGUI, Comunica) need CORS; Link is exposed
-    # so that they can follow alternates and the licence.
-    CORS(app, origins="*", allow_headers=["Accept", "Content-Type"],
-         expose_headers=["Link", "Content-Type", "ETag", "Vary", "S2S-Results-Truncated",
-                         "Retry-After"],
-         methods=["GET", "HEAD", "POST", "OPTIONS"], max_age=86400, send_wildcard=True)
 
     from s2s_graph.web import downloads, home, matrix, openapi, resources, sparql, validation
     from s2s_graph.web.caching import install_caching
+    from s2s_graph.web.cors import install_cors
     from s2s_graph.web.errors import register_error_handlers
+
+    # SPARQL 1.1 Protocol clients in browsers (YASGUI, Comunica) need CORS; Link is exposed
+    # so that they can follow alternates and the licence. Registered first, so that it runs
+    # last, after the response has been cached without it.
+    install_cors(app)
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(matrix.blueprint)
