@@ -11,10 +11,11 @@ import pyoxigraph
 import pytest
 from rdflib import BNode, Literal, URIRef
 
-from s2s_graph.answers import write_answer
+from s2s_graph.answers import MIN_ROW_BYTES, AnswerTooLong, write_answer
 from s2s_graph.errors import UnsupportedFormat
 from s2s_graph.formats import RDF_FORMAT_BY_NAME, RESULTS_FORMAT_BY_NAME
 from s2s_graph.published import PublishedGraph
+from s2s_graph.sparql import QueryState, answer_query
 
 AWKWARD = b"""
 @prefix e: <http://example.org/> .
@@ -87,6 +88,40 @@ def test_solutions_within_the_limit_are_written_straight_as_oxigraph_writes_them
     assert answer.truncated is False
     if fmt != "tsv":
         assert answer.total is None
+
+
+@pytest.mark.parametrize("fmt", [f for f in RESULTS_FORMAT_BY_NAME if f != "tsv"])
+@pytest.mark.parametrize("name", QUERIES)
+def test_short_answers_are_written_straight_as_oxigraph_writes_them(awkward, name, fmt):
+    query = QUERIES[name]
+    expected = awkward.query(query).serialize(format=RESULTS_FORMAT_BY_NAME[fmt].oxigraph)
+    answer = write_answer(awkward.query(query), fmt, 10000, 0, {}, try_straight=True)
+    assert (answer.body, answer.truncated, answer.total) == (expected, False, None)
+
+
+@pytest.mark.parametrize("fmt", [f for f in RESULTS_FORMAT_BY_NAME if f != "tsv"])
+def test_an_answer_that_could_hold_more_rows_than_the_limit_is_not_written_straight(
+        awkward, fmt):
+    # 12 rows of about 100 bytes each: more bytes than 4 rows could ever take.
+    with pytest.raises(AnswerTooLong):
+        write_answer(awkward.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"), fmt, 4, 0, {},
+                     try_straight=True)
+
+
+@pytest.mark.parametrize("fmt", [f for f in RESULTS_FORMAT_BY_NAME if f != "tsv"])
+@pytest.mark.parametrize("rows", [1, 2, 7, 1000])
+def test_no_row_takes_fewer_bytes_than_the_straight_writing_counts_on(fmt, rows):
+    """The solutions with the least to write, none bound, against Oxigraph's writers: an
+    answer shorter than ``limit`` of them in bytes cannot hold more than ``limit`` rows."""
+    oxigraph = RESULTS_FORMAT_BY_NAME[fmt].oxigraph
+    for query in ("SELECT * WHERE { VALUES () { %s } }", "SELECT ?x WHERE { VALUES ?x { %s } }"):
+        unbound = "()" if "()" in query else "UNDEF"
+        body = pyoxigraph.Store().query(query % " ".join([unbound] * rows)).serialize(
+            format=oxigraph)
+        assert len(body) >= rows * MIN_ROW_BYTES[oxigraph]
+        with pytest.raises(AnswerTooLong):  # exactly as many rows: too long to tell
+            write_answer(pyoxigraph.Store().query(query % " ".join([unbound] * rows)), fmt,
+                         rows - 1, 0, {}, try_straight=True)
 
 
 @pytest.mark.parametrize("limit, rows, cut", [(0, 0, True), (1, 1, True), (10, 10, True),
@@ -164,3 +199,17 @@ print(answer.total, answer.truncated)
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.split() == ["100", "True"], done.stderr
+
+
+@pytest.mark.parametrize("max_rows", [4, 11, 12, 10000])
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_a_cheap_query_gets_the_same_answer_whether_written_straight_or_cut(awkward, fmt,
+                                                                             max_rows):
+    """A cheap query is written straight first, and run again through TSV when its answer
+    is too long to tell whether it passes the limit: either way the answer is the same."""
+    state = QueryState(awkward, "http://example.org/")
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    args = (query, fmt, (), (), max_rows, 0, {})
+    cheap, usual = answer_query(state, *args, cheap=True), answer_query(state, *args)
+    assert (cheap.body, cheap.truncated) == (usual.body, usual.truncated)
+    assert usual.truncated == (max_rows < 12)

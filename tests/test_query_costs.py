@@ -5,11 +5,13 @@ the same either way. (The watch itself, against the real server: test_server_e2e
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import BASE
+from s2s_graph.answers import QueryAnswer
 from s2s_graph.dumps import QUADS_FILE
 from s2s_graph.examples import load_examples
 from s2s_graph.query_costs import INLINE_BELOW_S, LONG_FROM_S, QueryCosts
@@ -95,6 +97,12 @@ def nquads(release_folder: Path) -> str:
     return str(release_folder / QUADS_FILE)
 
 
+def served(answer: QueryAnswer) -> QueryAnswer:
+    """What a client gets of an answer: the row count is shown on a page only, and an answer
+    written straight (in the calling thread, mostly) has none."""
+    return answer if answer.body is None else replace(answer, total=None)
+
+
 @pytest.mark.parametrize("format_name", ["json", "csv", "xml", "html"])
 def test_a_proved_cheap_shape_runs_in_the_calling_thread_with_the_same_answer(nquads,
                                                                             format_name):
@@ -104,8 +112,8 @@ def test_a_proved_cheap_shape_runs_in_the_calling_thread_with_the_same_answer(nq
     try:
         examples = [e for e in load_examples(BASE) if query_form(e.text) != "graph"]
         for example in examples:  # (CONSTRUCT and DESCRIBE answer in RDF: the next test)
-            answers = [store.answer(f"PREFIX c{n}: <urn:x> {example.text}", format_name, (), (),
-                                    1000, 100, {}, 10, 5) for n in range(8)]
+            answers = [served(store.answer(f"PREFIX c{n}: <urn:x> {example.text}", format_name,
+                                           (), (), 1000, 100, {}, 10, 5)) for n in range(8)]
             assert all(a == answers[0] for a in answers), example.slug
         assert len(watch.watched) >= 4 * len(examples)  # most of the 8 of each ran here
         assert set(watch.watched) == {10}  # under the request's own limit

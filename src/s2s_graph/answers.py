@@ -6,8 +6,10 @@ syntax, so nothing is lost) and triples as canonical N-Triples (one line per tri
 limit cuts those lines while they are written, which also stops the query, and Oxigraph's
 own parsers and writers turn what is kept into the format asked for. Solutions that need no
 cutting (no row limit, or the query's own LIMIT is within it) are written straight in the
-format asked for: the TSV step took a third of the time of a 100-row answer. Only the rows a
-web page shows become rdflib terms. No Flask here.
+format asked for: the TSV step took a third of the time of a 100-row answer. So may be any
+other whose whole answer is too short to hold more rows than the limit (``try_straight``):
+each format spends a least number of bytes on a row (``MIN_ROW_BYTES``). Only the rows a web
+page shows become rdflib terms. No Flask here.
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ from s2s_graph.sources import to_rdflib
 
 TSV = pyoxigraph.QueryResultsFormat.TSV
 N_TRIPLES = pyoxigraph.RdfFormat.N_TRIPLES
+# The fewest bytes Oxigraph's writers spend on one solution, one with no value bound:
+# "{}," in JSON, "<result></result>" in XML, a line end in CSV (tested against the writers).
+MIN_ROW_BYTES = {pyoxigraph.QueryResultsFormat.JSON: 3, pyoxigraph.QueryResultsFormat.XML: 17,
+                 pyoxigraph.QueryResultsFormat.CSV: 2}
+
+
+class AnswerTooLong(Exception):
+    """The answer written straight grew long enough to hold more rows than the limit; it
+    has to be written again through TSV, which counts them (``write_answer``)."""
 
 
 @dataclass(frozen=True)
@@ -64,16 +75,21 @@ def check_format(kind: str, format_name: str) -> None:
 
 
 def write_answer(result, format_name: str, max_rows: int | None, page_rows: int,
-                 prefixes: dict[str, str], within_limit: bool = False) -> QueryAnswer:
+                 prefixes: dict[str, str], within_limit: bool = False,
+                 try_straight: bool = False) -> QueryAnswer:
     """Write an Oxigraph result (``QueryBoolean``, ``QuerySolutions``, or ``QueryTriples`` or
     any iterable of triples) in ``format_name``, keeping at most ``max_rows`` rows or triples.
     ``within_limit`` says that the query cannot give more than ``max_rows`` solutions (its own
-    ``LIMIT`` is lower; ``s2s_graph.sparql.row_bound``).
+    ``LIMIT`` is lower; ``s2s_graph.sparql.row_bound``). ``try_straight``: write solutions
+    straight in the format asked for while they are too few bytes to pass the limit, and
+    stop with AnswerTooLong once they are not (for cheap queries, which cost little to run
+    again).
 
     Reading the result runs the query (Oxigraph evaluates lazily), so errors of evaluation
     are raised from here.
 
     :raises UnsupportedFormat: the format does not fit this kind of result.
+    :raises AnswerTooLong: see ``try_straight``.
     """
     kind = kind_of(result)
     check_format(kind, format_name)
@@ -88,6 +104,12 @@ def write_answer(result, format_name: str, max_rows: int | None, page_rows: int,
         if fmt != TSV and (max_rows is None or within_limit):
             return QueryAnswer("select", result.serialize(format=fmt), variables, (), None,
                                None, False)
+        if fmt != TSV and try_straight:
+            body = _shorter_than(lambda sink: result.serialize(sink, format=fmt),
+                                 max_rows * MIN_ROW_BYTES[fmt])
+            if body is None:
+                raise AnswerTooLong
+            return QueryAnswer("select", body, variables, (), None, None, False)
         tsv, lines, truncated = _first_lines(
             lambda sink: result.serialize(sink, format=TSV),
             None if max_rows is None else max_rows + 1)  # the header is a line too
@@ -167,6 +189,40 @@ class _LineSink:
 
     def flush(self) -> None:
         pass
+
+
+class _ByteSink:
+    """A binary file that stops the writer once ``limit`` bytes have been written to it."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+        self.chunks: list[bytes] = []
+        self.full = False
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        self.left -= len(data)
+        if self.left <= 0:
+            self.full = True
+            raise _Enough
+        self.chunks.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _shorter_than(write: Callable, limit: int) -> bytes | None:
+    """Run ``write(sink)``; return what it wrote if that is under ``limit`` bytes, else
+    None (the writer was stopped there)."""
+    sink = _ByteSink(limit)
+    try:
+        write(sink)
+    except Exception:
+        if not sink.full:  # a real error, not our stop
+            raise
+        return None
+    return b"".join(sink.chunks)
 
 
 def _first_lines(write: Callable, limit: int | None) -> tuple[bytes, int, bool]:

@@ -17,7 +17,7 @@ import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
-from s2s_graph.answers import QueryAnswer, write_answer
+from s2s_graph.answers import AnswerTooLong, QueryAnswer, write_answer
 from s2s_graph.errors import QueryError, QueryRefused
 from s2s_graph.namespaces import SD, new_graph
 
@@ -284,17 +284,31 @@ def query_state_from_path(base_iri: str, path: str) -> QueryState:
 
 def answer_query(state: QueryState, query: str, format_name: str,
                  default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...],
-                 max_rows: int, page_rows: int, prefixes: dict[str, str]) -> QueryAnswer:
+                 max_rows: int, page_rows: int, prefixes: dict[str, str], *,
+                 cheap: bool = False) -> QueryAnswer:
     """Run a user's query, checked on its way here, in a worker and write its answer there,
     at most ``max_rows`` rows (format "html": the first ``page_rows`` rows as rdflib terms,
-    for a page)."""
+    for a page).
+
+    ``cheap``: queries of this shape have lately run fast (``s2s_graph.query_costs``), so
+    its solutions are first written straight in the format asked for, and only if they are
+    too long for that is the query run again and its answer cut through TSV."""
     bound = row_bound(query)
     within_limit = bound is not None and bound <= max_rows
-    return run_query(state.store, query, state.base_iri, default_graph_uris=default_graph_uris,
-                     named_graph_uris=named_graph_uris, checked=True,
-                     then=lambda result: write_answer(result, format_name, max_rows, page_rows,
-                                                      prefixes, within_limit))
 
+    def answer(try_straight: bool) -> QueryAnswer:
+        return run_query(
+            state.store, query, state.base_iri, default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris, checked=True,
+            then=lambda result: write_answer(result, format_name, max_rows, page_rows,
+                                             prefixes, within_limit, try_straight))
+
+    if cheap and not within_limit and format_name != "html":
+        try:
+            return answer(True)
+        except AnswerTooLong:
+            pass
+    return answer(False)
 
 
 def timed_answer_query(state: QueryState, *args) -> tuple[QueryAnswer, float]:
