@@ -101,34 +101,10 @@ def test_a_repeated_query_is_answered_from_the_cache_with_the_same_bytes(app, cl
     first = client.post("/sparql", data={"query": LOOKUP + " # first asked"},
                         headers={"Accept": "text/csv"})
     hits = cache.hits
-    second = client.post("/sparql", data={"query": LOOKUP}, headers={"Accept": "text/csv"})
-    assert cache.hits == hits, "kept from its second request, not its first"
-    third = client.post("/sparql", data={"query": "  " + LOOKUP.replace(" ", "\n")},
-                        headers={"Accept": "text/csv"})
+    second = client.post("/sparql", data={"query": "  " + LOOKUP.replace(" ", "\n")},
+                         headers={"Accept": "text/csv"})
     assert cache.hits == hits + 1
-    assert third.data == second.data == first.data and b"Home Office" in third.data
-
-
-def test_queries_asked_once_are_not_kept(app, client):
-    cache = app.extensions["s2s_graph"].cache
-    size, stored = len(cache), cache.bytes
-    for n in range(20):
-        query = f"SELECT ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {n + 1}"
-        assert client.get("/sparql", query_string={"query": query}).status_code == 200
-        assert client.post("/sparql", data={"query": query + " OFFSET 1"}).status_code == 200
-    assert (len(cache), cache.bytes) == (size, stored)
-
-
-def test_a_key_is_kept_from_its_second_miss_and_the_misses_remembered_are_bounded(monkeypatch):
-    monkeypatch.setattr("s2s_graph.caching.MISSES_KEPT", 4)
-    cache = LruCache(max_bytes=1000)
-    assert cache.get("a") is None and not cache.wanted("a")
-    assert cache.get("a") is None and cache.wanted("a")
-    cache.put("a", "value", 10)
-    assert cache.get("a") == "value"
-    for key in "bcde":  # past the bound: what missed before is forgotten
-        cache.get(key)
-    assert cache.get("b") is None and not cache.wanted("b")
+    assert second.data == first.data and b"Home Office" in second.data
 
 
 def test_each_format_is_a_separate_answer(client):
@@ -147,17 +123,13 @@ def test_failed_queries_are_not_kept(app, client):
     assert len(cache) == size
 
 
-def test_the_page_cache_replays_the_same_response(app, client):
-    cache = app.extensions["s2s_graph"].cache
+def test_the_page_cache_replays_the_same_response(client):
     first = client.get("/set/organisation", headers={"Accept": "text/html"})
     second = client.get("/set/organisation", headers={"Accept": "text/html"})
-    hits = cache.hits
-    third = client.get("/set/organisation", headers={"Accept": "text/html"})
-    assert cache.hits == hits + 1, "replayed from its third request"
-    assert third.data == second.data == first.data
+    assert second.data == first.data
     ignored = {"Date"}
     assert {k: v for k, v in first.headers.items() if k not in ignored} == \
-        {k: v for k, v in third.headers.items() if k not in ignored}
+        {k: v for k, v in second.headers.items() if k not in ignored}
 
 
 class SlowStore:

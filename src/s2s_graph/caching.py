@@ -1,8 +1,7 @@
 """Caching what a release answers. A release never changes, so an answer computed once stays
 right for as long as the process serves that release: no invalidation, only a size bound.
 
-- ``LruCache``: a thread-safe store of values bounded by their total size in bytes, which
-  takes a value only for a key asked for before;
+- ``LruCache``: a thread-safe store of values bounded by their total size in bytes;
 - ``CachingStore``: a ``GraphStore`` that remembers user queries' answers, keyed by the
   normalised query (``s2s_graph.sparql.normalise_query``: the same query however it is
   spaced or commented), the dataset and the format.
@@ -20,27 +19,15 @@ from s2s_graph.answers import QueryAnswer
 from s2s_graph.errors import ClientGone, TimeLimitExceeded
 from s2s_graph.sparql import normalise_query
 
-# How many keys that missed the cache are remembered (as hashes, about 1.5 MB at most);
-# past that the memory is cleared.
-MISSES_KEPT = 16384
-
 
 class LruCache:
-    """Values by key, the least recently used dropped once their sizes pass ``max_bytes``.
-
-    A value is worth keeping only for a key asked for again (``wanted``). Most queries sent
-    to an open endpoint are asked once (a script's lookups, each with another entity), and
-    kept at once they pushed the repeated ones (dashboards, example queries) out, took the
-    whole bound of each server worker, and cost the time to store them. So a key's value is
-    kept from its second miss on, the "doorkeeper" of TinyLFU (Einziger and Friedman, 2015).
-    """
+    """Values by key, the least recently used dropped once their sizes pass ``max_bytes``."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self._missed: dict[int, bool] = {}  # hash of a key that missed: whether it missed again
         self.hits = 0
         self.misses = 0
 
@@ -49,19 +36,10 @@ class LruCache:
             entry = self._entries.get(key)
             if entry is None:
                 self.misses += 1
-                digest = hash(key)
-                if len(self._missed) >= MISSES_KEPT and digest not in self._missed:
-                    self._missed.clear()
-                self._missed[digest] = digest in self._missed
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
             return entry[0]
-
-    def wanted(self, key: Hashable) -> bool:
-        """Whether a value for ``key``, which just missed (``get``), should be kept: whether
-        it had missed before."""
-        return self._missed.get(hash(key), False)
 
     def put(self, key: Hashable, value: object, size: int) -> None:
         """Keep ``value``, unless it alone is over a quarter of the bound."""
@@ -121,8 +99,8 @@ class _Flight:
 class CachingStore:
     """A store whose user queries' answers are remembered (other calls go straight through).
 
-    Only answers are kept, once their query has been asked before (``LruCache.wanted``): a
-    query that fails, is refused or runs out of time is asked again next time. The key holds everything the answer depends on but the time limit, which only
+    Only answers are kept: a query that fails, is refused or runs out of time is asked again
+    next time. The key holds everything the answer depends on but the time limit, which only
     decides whether an answer comes at all.
 
     Requests for an answer that is being computed wait for it rather than compute it again
@@ -165,8 +143,7 @@ class CachingStore:
                 query, format_name, default_graph_uris, named_graph_uris, max_rows, page_rows,
                 prefixes, time_limit_s, wait_s,
                 None if abandoned is None else lambda: not flight.waiting and abandoned())
-            if self.cache.wanted(key):
-                self.cache.put(key, flight.answer, answer_size(flight.answer))
+            self.cache.put(key, flight.answer, answer_size(flight.answer))
             return flight.answer
         except BaseException as error:
             flight.error = error
