@@ -53,6 +53,50 @@ def test_the_cache_drops_the_least_recently_used_past_its_bound():
     assert cache.get("big") is None
 
 
+def test_a_cheap_value_is_kept_from_its_second_miss_a_costly_one_at_once():
+    cache = LruCache(max_bytes=1 << 20)
+    assert cache.get("cheap") is None
+    assert not cache.worth_keeping("cheap", 0.0001)
+    assert cache.get("cheap") is None
+    assert cache.worth_keeping("cheap", 0.0001)
+    assert cache.get("costly") is None
+    assert cache.worth_keeping("costly", 0.01)
+
+
+def test_the_memory_of_misses_is_bounded(monkeypatch):
+    monkeypatch.setattr("s2s_graph.caching.MISSES_KEPT", 100)
+    cache = LruCache(max_bytes=1 << 20)
+    cache.get("first")
+    for n in range(100):
+        cache.get(n)
+    assert len(cache._missed) <= 100
+    cache.get("first")
+    assert not cache.worth_keeping("first", 0.0), "forgotten once the memory was cleared"
+
+
+class CountingStore:
+    """An inner store that answers at once with an answer of the given cost."""
+
+    kind = "memory"
+
+    def __init__(self, cost_s: float):
+        self.calls = 0
+        self.cost_s = cost_s
+
+    def answer(self, query, *args):
+        self.calls += 1
+        return QueryAnswer("select", b"the answer", ("label",), (), 1, None, False, self.cost_s)
+
+
+@pytest.mark.parametrize("cost_s, computed", [(0.0001, 2), (0.5, 1)])
+def test_an_answer_is_computed_twice_if_cheap_once_if_costly(cost_s, computed):
+    inner = CountingStore(cost_s)
+    store = CachingStore(inner, LruCache(1 << 20))
+    for _ in range(4):
+        assert store.answer(LOOKUP, "csv", (), (), 100, 100, {}, 5.0, 1.0).body == b"the answer"
+    assert inner.calls == computed
+
+
 def test_pages_carry_a_strong_etag_and_cache_control(client):
     response = client.get(DOC, headers={"Accept": "text/turtle"})
     etag, weak = response.get_etag()
@@ -96,15 +140,47 @@ def test_posted_requests_are_never_marked_cacheable(client):
     assert "ETag" not in response.headers and not response.cache_control.public
 
 
+def answers_kept_at_once(app) -> int:
+    """1 where every answer costs a round trip to a remote store (kept at once), else 0: an
+    answer from Oxigraph here costs well under ``KEEP_AT_ONCE_S``."""
+    return 1 if remote(app) else 0
+
+
+def remote(app) -> bool:
+    return app.extensions["s2s_graph"].release.store.kind == "remote"
+
+
 def test_a_repeated_query_is_answered_from_the_cache_with_the_same_bytes(app, client):
+    """A cheap answer is kept once asked for again, and the third asking is a hit."""
     cache = app.extensions["s2s_graph"].cache
+    at_once = answers_kept_at_once(app)
+    kept = len(cache)
     first = client.post("/sparql", data={"query": LOOKUP + " # first asked"},
                         headers={"Accept": "text/csv"})
-    hits = cache.hits
+    assert len(cache) == kept + at_once
     second = client.post("/sparql", data={"query": "  " + LOOKUP.replace(" ", "\n")},
                          headers={"Accept": "text/csv"})
+    assert len(cache) == kept + 1
+    hits = cache.hits
+    third = client.post("/sparql", data={"query": LOOKUP}, headers={"Accept": "text/csv"})
     assert cache.hits == hits + 1
-    assert second.data == first.data and b"Home Office" in second.data
+    assert third.data == second.data == first.data and b"Home Office" in third.data
+
+
+def test_a_cheap_page_asked_for_once_is_not_kept(app, client):
+    cache = app.extensions["s2s_graph"].cache
+    path = "/sparql?query=ASK%20%7B%20%3Curn%3Ax%3Aasked-once%3E%20%3Fp%20%3Fo%20%7D"
+    kept = len(cache)
+    first = client.get(path, headers={"Accept": "application/sparql-results+json"})
+    assert first.status_code == 200
+    if not remote(app):  # (there, the page's own thread fetched and parsed the answer)
+        assert len(cache) == kept, "neither its answer nor its page is kept"
+    client.get(path, headers={"Accept": "application/sparql-results+json"})
+    assert len(cache) == kept + 2, "its answer and its page, once asked for again"
+    hits = cache.hits
+    third = client.get(path, headers={"Accept": "application/sparql-results+json"})
+    assert cache.hits == hits + 1 and third.data == first.data
+    assert third.headers["ETag"] == first.headers["ETag"]
 
 
 def test_each_format_is_a_separate_answer(client):
@@ -123,9 +199,15 @@ def test_failed_queries_are_not_kept(app, client):
     assert len(cache) == size
 
 
-def test_the_page_cache_replays_the_same_response(client):
-    first = client.get("/set/organisation", headers={"Accept": "text/html"})
-    second = client.get("/set/organisation", headers={"Accept": "text/html"})
+def test_a_costly_page_is_replayed_from_its_second_request(app, client):
+    """A list page takes tens of milliseconds to render: kept the first time."""
+    cache = app.extensions["s2s_graph"].cache
+    first = client.get("/set/organisation?view=asked-for-the-first-time",
+                       headers={"Accept": "text/html"})
+    hits = cache.hits
+    second = client.get("/set/organisation?view=asked-for-the-first-time",
+                        headers={"Accept": "text/html"})
+    assert cache.hits == hits + 1
     assert second.data == first.data
     ignored = {"Date"}
     assert {k: v for k, v in first.headers.items() if k not in ignored} == \

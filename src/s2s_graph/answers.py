@@ -15,7 +15,7 @@ page shows become rdflib terms. No Flask here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph
 
@@ -40,7 +40,9 @@ class AnswerTooLong(Exception):
 class QueryAnswer:
     """What a query worker sends back: the serialised result (``body``), or for a web page
     (format "html") its first rows as rdflib terms; ``total`` rows in all, and whether the
-    row limit cut them. ``kind`` is "select", "ask" or "graph" (CONSTRUCT, DESCRIBE)."""
+    row limit cut them. ``kind`` is "select", "ask" or "graph" (CONSTRUCT, DESCRIBE).
+    ``cost_s``: the work it took, in CPU seconds where it ran, or the wait for a remote store
+    (what keeping it in a cache would save; ``s2s_graph.caching``)."""
 
     kind: str
     body: bytes | None
@@ -49,6 +51,7 @@ class QueryAnswer:
     total: int
     boolean: bool | None
     truncated: bool
+    cost_s: float = field(default=0.0, compare=False)
 
 
 def kind_of(result) -> str:

@@ -1,7 +1,8 @@
 """Caching what a release answers. A release never changes, so an answer computed once stays
 right for as long as the process serves that release: no invalidation, only a size bound.
 
-- ``LruCache``: a thread-safe store of values bounded by their total size in bytes;
+- ``LruCache``: a thread-safe store of values bounded by their total size in bytes, which
+  keeps a cheap value only once its key is asked for again;
 - ``CachingStore``: a ``GraphStore`` that remembers user queries' answers, keyed by the
   normalised query (``s2s_graph.sparql.normalise_query``: the same query however it is
   spaced or commented), the dataset and the format.
@@ -19,15 +20,31 @@ from s2s_graph.answers import QueryAnswer
 from s2s_graph.errors import ClientGone, TimeLimitExceeded
 from s2s_graph.sparql import normalise_query
 
+# A value that took this much work to make (CPU seconds where it was made, or the wait for a
+# remote store) is kept at once; replaying one costs about a tenth of a millisecond.
+KEEP_AT_ONCE_S = 0.002
+# How many keys that missed are remembered (as hashes, about 1.5 MB at most); past that the
+# memory of them is cleared.
+MISSES_KEPT = 16384
+
 
 class LruCache:
-    """Values by key, the least recently used dropped once their sizes pass ``max_bytes``."""
+    """Values by key, the least recently used dropped once their sizes pass ``max_bytes``.
+
+    Most queries sent to an open endpoint are asked once (a script's lookups, each of another
+    entity), and kept at once they would push out the repeated ones (dashboards, example
+    queries) and fill each server worker's bound. So a value that was cheap to make is kept
+    only for a key that missed before (the "doorkeeper" of TinyLFU, Einziger and Friedman,
+    2015), and one that was costly is kept at once: asked for again, it would be made again
+    at that cost in each server worker (``worth_keeping``).
+    """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._missed: dict[int, bool] = {}  # hash of a key that missed: whether it missed again
         self.hits = 0
         self.misses = 0
 
@@ -36,10 +53,19 @@ class LruCache:
             entry = self._entries.get(key)
             if entry is None:
                 self.misses += 1
+                digest = hash(key)
+                if len(self._missed) >= MISSES_KEPT and digest not in self._missed:
+                    self._missed.clear()
+                self._missed[digest] = digest in self._missed
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
             return entry[0]
+
+    def worth_keeping(self, key: Hashable, cost_s: float) -> bool:
+        """Whether the value for ``key``, which just missed (``get``) and took ``cost_s`` to
+        make, should be kept: it cost ``KEEP_AT_ONCE_S`` or more, or its key missed before."""
+        return cost_s >= KEEP_AT_ONCE_S or self._missed.get(hash(key), False)
 
     def put(self, key: Hashable, value: object, size: int) -> None:
         """Keep ``value``, unless it alone is over a quarter of the bound."""
@@ -99,9 +125,9 @@ class _Flight:
 class CachingStore:
     """A store whose user queries' answers are remembered (other calls go straight through).
 
-    Only answers are kept: a query that fails, is refused or runs out of time is asked again
-    next time. The key holds everything the answer depends on but the time limit, which only
-    decides whether an answer comes at all.
+    Only answers are kept (those ``LruCache.worth_keeping``): a query that fails, is refused
+    or runs out of time is asked again next time. The key holds everything the answer depends
+    on but the time limit, which only decides whether an answer comes at all.
 
     Requests for an answer that is being computed wait for it rather than compute it again
     (and share its error, if it fails): otherwise a burst of requests for one slow query,
@@ -143,7 +169,8 @@ class CachingStore:
                 query, format_name, default_graph_uris, named_graph_uris, max_rows, page_rows,
                 prefixes, time_limit_s, wait_s,
                 None if abandoned is None else lambda: not flight.waiting and abandoned())
-            self.cache.put(key, flight.answer, answer_size(flight.answer))
+            if self.cache.worth_keeping(key, flight.answer.cost_s):
+                self.cache.put(key, flight.answer, answer_size(flight.answer))
             return flight.answer
         except BaseException as error:
             flight.error = error

@@ -11,7 +11,7 @@ import functools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -303,12 +303,16 @@ def answer_query(state: QueryState, query: str, format_name: str,
             then=lambda result: write_answer(result, format_name, max_rows, page_rows,
                                              prefixes, within_limit, try_straight))
 
+    started = time.thread_time()
+    written = None
     if cheap and not within_limit and format_name != "html":
         try:
-            return answer(True)
+            written = answer(True)
         except AnswerTooLong:
             pass
-    return answer(False)
+    if written is None:
+        written = answer(False)
+    return replace(written, cost_s=time.thread_time() - started)
 
 
 def timed_answer_query(state: QueryState, *args) -> tuple[QueryAnswer, float]:

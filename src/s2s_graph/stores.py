@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.parse
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -459,11 +459,13 @@ class RemoteStore:
             raise Busy("every connection to the SPARQL store is busy; try again in a few seconds")
         dataset = tuple(("default-graph-uri", u) for u in default_graph_uris) + tuple(
             ("named-graph-uri", u) for u in named_graph_uris)
+        started = time.perf_counter()
         try:
             result = self._fetch(query, query_form(query), time_limit_s, dataset)
         finally:
             self._slots.release()
-        return write_answer(result, format_name, max_rows, page_rows, prefixes)
+        answer = write_answer(result, format_name, max_rows, page_rows, prefixes)
+        return replace(answer, cost_s=time.perf_counter() - started)
 
     def prepare(self, watch: InlineWatch | None = None) -> None:
         pass

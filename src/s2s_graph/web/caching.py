@@ -5,20 +5,25 @@ Every successful ``GET`` (and ``HEAD``) carries ``Cache-Control: public, max-age
 strong ``ETag`` derived from the release and the representation (path, query string and
 media type), and is answered ``304 Not Modified`` when the client already holds it
 (RFC 9110 §8.8.3, §13.1.2). A rendered response is also kept in the process's cache, keyed
-by the request's path, query string and ``Accept``, and replayed from there. A response that
-sets its own ``ETag`` (the downloads, by file digest) keeps it.
+by the request's path, query string and ``Accept``, and replayed from there: at once if it
+took some work to render, or else once it is asked for again (``LruCache.worth_keeping``).
+A response that sets its own ``ETag`` (the downloads, by file digest) keeps it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 from flask import Flask, Response, request
 
 from s2s_graph.caching import LruCache
 
 CACHEABLE_STATUS = (200, 303)
-REPLAYED = "s2s_graph.replayed"  # in the WSGI environ: this response came from the cache
+# In the WSGI environ of a request whose page the cache did not hold: its key, and the CPU
+# time of this thread when the request began.
+MISSED = "s2s_graph.missed"
+STARTED = "s2s_graph.started"
 CORS_HEADERS = ("Access-Control-",)
 # The request headers that can make a response conditional (RFC 9110 §13.1, §14.2); without
 # them it is answered as it is, and werkzeug's conditional handling is skipped.
@@ -30,6 +35,12 @@ def representation_etag(release_id: str, path: str, media_type: str) -> str:
     """Return the strong entity tag of one representation of one release."""
     digest = hashlib.sha256(f"{release_id}\n{path}\n{media_type}".encode("utf-8"))
     return digest.hexdigest()[:32]
+
+
+def _has_etag(response: Response) -> bool:
+    """Whether the view set an ETag. Asking werkzeug's headers for one that is not there
+    builds and throws an HTTP exception, which cost more than the rest of this hook."""
+    return any(name.lower() == "etag" for name, _ in response.headers)
 
 
 def _key(full_path: str, environ: dict) -> tuple:
@@ -50,11 +61,13 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
         environ = current.environ
         if cache is None or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return None
-        stored = cache.get(_key(current.full_path, environ))
+        key = _key(current.full_path, environ)
+        stored = cache.get(key)
         if stored is None:
+            environ[MISSED] = key
+            environ[STARTED] = time.thread_time()
             return None
         status, headers, body = stored
-        environ[REPLAYED] = True
         return Response(body, status=status, headers=headers)
 
     @app.after_request
@@ -69,14 +82,17 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
             response.cache_control.max_age = max_age_s
             return response
         response.headers["Cache-Control"] = freshness
-        if response.status_code == 200 and "ETag" not in response.headers:
-            response.set_etag(representation_etag(release_id, current.full_path,
+        key = environ.get(MISSED)
+        if response.status_code == 200 and not _has_etag(response):
+            full_path = key[1] if key is not None else current.full_path
+            response.set_etag(representation_etag(release_id, full_path,
                                                   response.content_type or ""))
-        if cache is not None and not environ.get(REPLAYED) and method == "GET":
+        if key is not None and method == "GET" and cache.worth_keeping(
+                key, time.thread_time() - environ[STARTED]):
             body = response.get_data()
             headers = [(k, v) for k, v in response.headers.items()
                        if not k.startswith(CORS_HEADERS) and k != "Content-Length"]
-            cache.put(_key(current.full_path, environ), (response.status_code, headers, body),
+            cache.put(key, (response.status_code, headers, body),
                       len(body) + sum(len(k) + len(v) for k, v in headers) + 200)
         if response.status_code == 200 and any(h in environ for h in CONDITIONAL):
             return response.make_conditional(current)
