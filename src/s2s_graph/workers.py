@@ -102,7 +102,7 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
-def _heap_trimmer() -> Callable[[], object]:
+def heap_trimmer() -> Callable[[], object]:
     """Return a function that hands the free memory of this process's heap back to the
     system (glibc's ``malloc_trim``), or does nothing where there is no such call.
 
@@ -129,7 +129,7 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
     if guard is not None:
         sys.addaudithook(guard)
     state = inherited if inherited is not None else initializer(*initargs)
-    give_back = _heap_trimmer()
+    give_back = heap_trimmer()
     while True:
         try:
             function, args = connection.recv()
