@@ -12,8 +12,10 @@ deterministic from --seed, built and validated by `s2s-graph build` like the rea
   query at a time as the in-process reference runs it; throughput with 1 and 2 gunicorn workers; and the queries cold
   from the on-disk store (S2S_STORE=disk), with its start-up time and peak memory;
 - the references, on the same N-Triples and queries: a minimal Flask + pyoxigraph endpoint
-  under gunicorn (bench/minimal_endpoint.py), rdflib-endpoint (PyPI), Virtuoso (Debian's
+  under gunicorn (bench/minimal_endpoint.py), up beside ours, each of its runs right after
+  ours of the same query, mode and concurrency; rdflib-endpoint (PyPI), Virtuoso (Debian's
   virtuoso-opensource-7-bin, bulk-loaded), and pyoxigraph in process (bench/inprocess.py).
+  Before each run, the servers are let settle (until their CPU is idle).
 
 Prints each figure as it comes, a table per size, the ratios the targets are stated in, and
 writes the tables to --out. Only 127.0.0.1 is contacted.
@@ -45,7 +47,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import loadgen  # noqa: E402
-from harness import ROOT, MemorySampler, free_port, running  # noqa: E402
+from harness import ROOT, MemorySampler, free_port, running, settle  # noqa: E402
 from loadgen import Figures, Workload, sparql_path  # noqa: E402
 from s2s_graph.examples import load_examples  # noqa: E402
 from s2s_graph.feedback import Feedback  # noqa: E402
@@ -295,31 +297,63 @@ def in_process(dataset: Dataset, mix: dict[str, str], seconds: float, cap_s: flo
 
 # --- measuring ----------------------------------------------------------------------------
 
-def measure(report: SizeReport, system: str, url: str, work: list[Workload], modes: list[str],
+@dataclass
+class Target:
+    """A server under measure: its name in the report, its address, the process tree to let
+    settle between runs (none: not ours to watch), and whether it serves our pages."""
+
+    system: str
+    url: str
+    pid: int | None = None
+    pages: bool = False
+
+
+def measure(report: SizeReport, targets: list[Target], work: list[Workload], modes: list[str],
             concurrencies: list[int], seconds: float, feedback: Feedback,
             timeout_s: float = 30.0) -> None:
-    advance = feedback.step(f"[{report.dataset.size}] {system}",
-                            total=len(work) * len(modes) * len(concurrencies))
+    """Run each workload, in each mode, at each concurrency, on each target in turn.
+
+    The targets' runs of one cell follow each other within seconds, so that their ratio
+    compares like with like on a machine whose load drifts: run apart by half an hour, the
+    same server's figures differed by half. Each target is let settle before every run, so
+    that a slow query another target (or the last run) left running does not weigh on it."""
+    advance = feedback.step(f"[{report.dataset.size}] " + " and ".join(t.system for t in targets),
+                            total=len(work) * len(modes) * len(concurrencies) * len(targets))
     for workload in work:
         for mode in modes:
-            if mode == "repeated" and workload.name.endswith("(cold set)"):
-                advance(len(concurrencies))
-                continue
-            if system != "rdflib-endpoint":  # warm up (caches, connections), not counted
-                loadgen.run(url, workload, cold=mode == "cold", concurrency=8,
-                            seconds=1, timeout_s=timeout_s)
-            for concurrency in concurrencies:
-                figures = loadgen.run(url, workload, cold=mode == "cold",
-                                      concurrency=concurrency, seconds=seconds,
-                                      timeout_s=timeout_s)
-                if figures.requests == 0:  # too slow for any answer within the run
-                    figures = loadgen.once(url, workload, timeout_s)
-                report.results.append(Result(system, workload.name, mode, concurrency, figures))
-                flag = "" if figures.ok else f"  ({figures.errors} errors)"
-                say(f"  {system:16} {mode:8} c={concurrency}  {workload.name:40} "
-                    f"{figures.rps:9.1f} req/s  p50 {figures.p50_ms:8.2f} ms  "
-                    f"p99 {figures.p99_ms:8.2f} ms{flag}")
-                advance(1)
+            for target in targets:
+                if mode == "repeated" and workload.name.endswith("(cold set)") or (
+                        not workload.query and not target.pages):
+                    advance(len(concurrencies))
+                    continue
+                if target.system != "rdflib-endpoint":  # warm up (caches, connections)
+                    _settle(targets, timeout_s)
+                    loadgen.run(target.url, workload, cold=mode == "cold", concurrency=8,
+                                seconds=1, timeout_s=timeout_s)
+                for concurrency in concurrencies:
+                    _settle(targets, timeout_s)
+                    _measure_one(report, target, workload, mode, concurrency, seconds,
+                                 timeout_s)
+                    advance(1)
+
+
+def _settle(targets: list[Target], timeout_s: float) -> None:
+    for target in targets:
+        if target.pid is not None:
+            settle(target.pid, timeout_s)
+
+
+def _measure_one(report: SizeReport, target: Target, workload: Workload, mode: str,
+                 concurrency: int, seconds: float, timeout_s: float) -> None:
+    figures = loadgen.run(target.url, workload, cold=mode == "cold", concurrency=concurrency,
+                          seconds=seconds, timeout_s=timeout_s)
+    if figures.requests == 0:  # too slow for any answer within the run
+        figures = loadgen.once(target.url, workload, timeout_s)
+    report.results.append(Result(target.system, workload.name, mode, concurrency, figures))
+    flag = "" if figures.ok else f"  ({figures.errors} errors)"
+    say(f"  {target.system:16} {mode:8} c={concurrency}  {workload.name:40} "
+        f"{figures.rps:9.1f} req/s  p50 {figures.p50_ms:8.2f} ms  "
+        f"p99 {figures.p99_ms:8.2f} ms{flag}")
 
 
 def probe_one_by_one(report: SizeReport, dataset: Dataset, work: list[Workload], cap_s: float,
@@ -374,11 +408,16 @@ def run_size(size: str, args, feedback: Feedback) -> SizeReport:
     queries_only = [w for w in ours if w.query]
     concurrencies = [1, 8]
 
-    with serve_ours(dataset) as server:
+    # Ours and the minimal endpoint are up together, and each cell is run on one, then
+    # the other (``measure``).
+    with serve_ours(dataset) as server, serve_minimal(dataset) as minimal:
         report.startup["ours (built release in memory)"] = server.startup_s
-        measure(report, "ours", server.url, ours, ["cold", "repeated"], concurrencies,
-                args.seconds, feedback)
+        report.startup["minimal Flask + pyoxigraph"] = minimal.startup_s
+        measure(report, [Target("ours", server.url, server.process.pid, pages=True),
+                         Target("minimal", minimal.url, minimal.process.pid)],
+                ours, ["cold", "repeated"], concurrencies, args.seconds, feedback)
         report.peak_mib["ours (built release in memory)"] = server.peak_mib
+        report.peak_mib["minimal Flask + pyoxigraph"] = minimal.peak_mib
     with serve_ours(dataset) as server:
         # The in-process reference runs one query at a time; this is the same load on ours.
         for workload in queries_only:
@@ -388,32 +427,27 @@ def run_size(size: str, args, feedback: Feedback) -> SizeReport:
     report.floor_ms = floor.p50_ms if floor else math.nan
     with serve_ours(dataset, store="disk") as server:
         report.startup["ours (on-disk store)"] = server.startup_s
-        measure(report, "ours disk", server.url, queries_only, ["cold"], [8], args.seconds,
-                feedback)
+        measure(report, [Target("ours disk", server.url, server.process.pid)], queries_only,
+                ["cold"], [8], args.seconds, feedback)
         report.peak_mib["ours (on-disk store)"] = server.peak_mib
 
     if size in args.workers_at:
         for workers in (1, 2):
             with serve_ours(dataset, workers) as server:
                 before = len(report.results)
-                measure(report, f"ours {workers}w", server.url, queries_only, ["repeated"],
-                        [8], args.seconds, feedback)
+                measure(report, [Target(f"ours {workers}w", server.url, server.process.pid)],
+                        queries_only, ["repeated"], [8], args.seconds, feedback)
                 rates = [r.figures.rps for r in report.results[before:] if r.figures.ok]
                 report.workers[workers] = statistics.geometric_mean(rates) if rates else 0.0
-
-    with serve_minimal(dataset) as server:
-        report.startup["minimal Flask + pyoxigraph"] = server.startup_s
-        measure(report, "minimal", server.url, queries_only, ["cold", "repeated"],
-                concurrencies, args.seconds, feedback)
-        report.peak_mib["minimal Flask + pyoxigraph"] = server.peak_mib
 
     if "rdflib-endpoint" not in args.skip:
         peer = workloads(dataset, mix, endpoint="/", pages=False)
         if size == "real":
             with serve_rdflib_endpoint(dataset) as server:
                 report.startup["rdflib-endpoint"] = server.startup_s
-                measure(report, "rdflib-endpoint", server.url, peer, ["cold"],
-                        concurrencies, args.seconds, feedback, timeout_s=args.slow_cap)
+                measure(report, [Target("rdflib-endpoint", server.url, server.process.pid)],
+                        peer, ["cold"], concurrencies, args.seconds, feedback,
+                        timeout_s=args.slow_cap)
                 report.peak_mib["rdflib-endpoint"] = server.peak_mib
         else:
             probe_one_by_one(report, dataset, peer, args.slow_cap, feedback)
@@ -424,8 +458,9 @@ def run_size(size: str, args, feedback: Feedback) -> SizeReport:
         if virtuoso.available():
             with VirtuosoServer(dataset, args.work / f"virtuoso-{size}") as server:
                 report.startup["Virtuoso (start + bulk load)"] = server.startup_s
-                measure(report, "virtuoso", server.url, queries_only, ["cold", "repeated"],
-                        concurrencies, args.seconds, feedback)
+                measure(report, [Target("virtuoso", server.url, server.sampler.pid)],
+                        queries_only, ["cold", "repeated"], concurrencies, args.seconds,
+                        feedback)
                 report.peak_mib["Virtuoso"] = server.peak_mib
         else:
             report.notes.append("Virtuoso is not installed (bench/install-bench-tools); "

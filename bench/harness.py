@@ -118,6 +118,33 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def cpu_s(pid: int) -> float:
+    """Return the CPU time (user and system) a process tree has used, in seconds."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pid: int, timeout_s: float, busy_below: float = 0.1, every_s: float = 0.2) -> float:
+    """Wait until a process tree is idle (under ``busy_below`` of a core over ``every_s``),
+    at most ``timeout_s``; return the seconds waited. A server may still be running a slow
+    query whose client has gone, and that work would weigh on whatever runs next."""
+    started = time.perf_counter()
+    used = cpu_s(pid)
+    while time.perf_counter() - started < timeout_s:
+        time.sleep(every_s)
+        now = cpu_s(pid)
+        if now - used < busy_below * every_s:
+            break
+        used = now
+    return time.perf_counter() - started
+
+
 def pss_kib(pid: int) -> int:
     """Return the proportional set size of a process tree: shared pages counted once."""
     total = 0
