@@ -348,7 +348,7 @@ def _measure_one(report: SizeReport, target: Target, workload: Workload, mode: s
     figures = loadgen.run(target.url, workload, cold=mode == "cold", concurrency=concurrency,
                           seconds=seconds, timeout_s=timeout_s)
     if figures.requests == 0:  # too slow for any answer within the run
-        figures = loadgen.once(target.url, workload, timeout_s)
+        figures = loadgen.once(target.url, workload, timeout_s, cold=mode == "cold")
     report.results.append(Result(target.system, workload.name, mode, concurrency, figures))
     flag = "" if figures.ok else f"  ({figures.errors} errors)"
     say(f"  {target.system:16} {mode:8} c={concurrency}  {workload.name:40} "
@@ -372,7 +372,7 @@ def probe_one_by_one(report: SizeReport, dataset: Dataset, work: list[Workload],
                 context = serve_rdflib_endpoint(dataset)
                 server = context.__enter__()
                 report.startup.setdefault("rdflib-endpoint", server.startup_s)
-            figures = loadgen.once(server.url, workload, cap_s)
+            figures = loadgen.once(server.url, workload, cap_s, cold=True)
             report.results.append(Result("rdflib-endpoint", workload.name, "cold", 1, figures))
             say(f"  {'rdflib-endpoint':16} cold     c=1  {workload.name:40} "
                 + (f"{figures.p50_ms:9.1f} ms (one request)" if figures.ok

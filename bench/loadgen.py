@@ -117,15 +117,30 @@ def run(base_url: str, workload: Workload, *, cold: bool, concurrency: int, seco
     return parse(done.stdout + done.stderr)
 
 
-def once(base_url: str, workload: Workload, timeout_s: float) -> Figures:
-    """Time one request (for a server too slow to finish any within a wrk run)."""
+def cold_path(path: str, token: str, query: bool) -> str:
+    """Return ``path`` made distinct by ``token`` as the wrk script makes a cold request: a
+    query gets a PREFIX of its own (after a leading BASE line), a page a parameter."""
+    if not query:
+        return path + ("&" if "?" in path else "?") + f"c={token}"
+    at = path.index("=")
+    if path[at + 1:at + 5] == "BASE":
+        at = path.index("%0A", at) + 2
+    return path[:at + 1] + f"PREFIX%20c{token}%3A%20%3Curn%3Ac%3A%3E%0A" + path[at + 1:]
+
+
+def once(base_url: str, workload: Workload, timeout_s: float, *, cold: bool = False) -> Figures:
+    """Time one request (for a server too slow to finish any within a wrk run); ``cold``:
+    of a text no request has sent before, so that no cache answers it."""
     import http.client
 
     parts = urllib.parse.urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+    path = workload.paths[0]
+    if cold:
+        path = cold_path(path, f"once{time.time_ns()}", workload.query)
     started = time.perf_counter()
     try:
-        connection.request("GET", workload.paths[0], headers={"Accept": workload.accept})
+        connection.request("GET", path, headers={"Accept": workload.accept})
         response = connection.getresponse()
         response.read()
         failed = response.status != 200
