@@ -39,6 +39,15 @@ def test_query_by_post_body(client):
     assert count(response) == 43
 
 
+def test_bytes_that_are_not_utf8_stay_percent_encoded(client):
+    # %FF decodes to no character, so it is read as the three characters "%FF", as werkzeug
+    # reads any query string, and the query compares it with the string "%FF" (%25 is "%").
+    response = client.get("/sparql?query=ASK%20%7B%20FILTER(%22%FF%22%20%3D%20%22%25FF%22)%20%7D",
+                          headers=JSON)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert json.loads(response.get_data())["boolean"] is True
+
+
 def test_relative_iris_resolve_against_the_base(client):
     query = "SELECT (COUNT(*) AS ?n) WHERE { <id/organisation/home-office> ?p ?o }"
     assert count(client.get("/sparql?query=" + quote(query), headers=JSON)) > 3

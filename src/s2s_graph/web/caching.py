@@ -16,8 +16,10 @@ import hashlib
 import time
 
 from flask import Flask, Response, request
+from werkzeug.http import quote_etag
 
 from s2s_graph.caching import LruCache
+from s2s_graph.web.rendering import has_header
 
 CACHEABLE_STATUS = (200, 303)
 # In the WSGI environ of a request whose page the cache did not hold: its key, and the CPU
@@ -35,12 +37,6 @@ def representation_etag(release_id: str, path: str, media_type: str) -> str:
     """Return the strong entity tag of one representation of one release."""
     digest = hashlib.sha256(f"{release_id}\n{path}\n{media_type}".encode("utf-8"))
     return digest.hexdigest()[:32]
-
-
-def _has_etag(response: Response) -> bool:
-    """Whether the view set an ETag. Asking werkzeug's headers for one that is not there
-    builds and throws an HTTP exception, which cost more than the rest of this hook."""
-    return any(name.lower() == "etag" for name, _ in response.headers)
 
 
 def _key(full_path: str, environ: dict) -> tuple:
@@ -81,12 +77,16 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
             response.cache_control.public = True
             response.cache_control.max_age = max_age_s
             return response
-        response.headers["Cache-Control"] = freshness
+        headers = response.headers
+        if has_header(response, "cache-control"):
+            headers["Cache-Control"] = freshness
+        else:  # no view sets it: added, not set, which would scan the headers again
+            headers.add("Cache-Control", freshness)
         key = environ.get(MISSED)
-        if response.status_code == 200 and not _has_etag(response):
+        if response.status_code == 200 and not has_header(response, "etag"):
             full_path = key[1] if key is not None else current.full_path
-            response.set_etag(representation_etag(release_id, full_path,
-                                                  response.content_type or ""))
+            headers.add("ETag", quote_etag(representation_etag(
+                release_id, full_path, response.content_type or "")))
         if key is not None and method == "GET" and cache.worth_keeping(
                 key, time.thread_time() - environ[STARTED]):
             body = response.get_data()

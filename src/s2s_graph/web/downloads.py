@@ -41,8 +41,6 @@ def file_response(file: ReleaseFile, media_type: str) -> Response:
                          max_age=site.settings.cache_max_age_s)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    if media_type.startswith("text/") or media_type.endswith("json"):
-        response.charset = "utf-8"
     response.vary.add("Accept-Encoding")
     response.headers["Content-Disposition"] = f'inline; filename="{file.name}"'
     response.cache_control.public = True

@@ -51,7 +51,6 @@ def error_response(status: int, title: str, message: str) -> Response:
         response = Response(body, status=status, mimetype="text/html")
     else:
         response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
-    response.charset = "utf-8"
     response.vary.add("Accept")
     return response
 

@@ -32,11 +32,23 @@ def rdf_response(graph: Graph, offer: Offer, *, template: str, context: dict,
 
 
 def finish(response: Response, links: list[str], negotiated: bool) -> Response:
-    """Add the ``Link`` and ``Vary`` headers every negotiated response carries."""
+    """Add the ``Link`` and ``Vary`` headers every negotiated response carries.
+
+    (Text and XML types have ``charset=utf-8`` from werkzeug; JSON types need none, RFC 8259
+    §11.) Headers are added rather than set or parsed: a response built here has neither
+    yet, and this runs on every request."""
+    headers = response.headers
     if links:
-        response.headers["Link"] = ", ".join(links)
+        headers.add("Link", ", ".join(links))
     if negotiated:
-        response.vary.add("Accept")
-    if response.mimetype.startswith("text/") or response.mimetype.endswith(("json", "xml")):
-        response.charset = "utf-8"
+        if has_header(response, "vary"):
+            response.vary.add("Accept")
+        else:
+            headers.add("Vary", "Accept")
     return response
+
+
+def has_header(response: Response, lower_name: str) -> bool:
+    """Whether ``response`` has the header. Asking werkzeug's headers for one that is not
+    there builds and throws an HTTP exception, which costs more than this scan."""
+    return any(name.lower() == lower_name for name, _ in response.headers)

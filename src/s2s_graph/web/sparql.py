@@ -9,6 +9,8 @@ row limit (``s2s_graph.sparql``, ``s2s_graph.workers``); this module only speaks
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
@@ -81,12 +83,12 @@ def _protocol_parameters() -> dict[str, list[str]]:
         if len(request.query_string) > limit * 3:  # percent-encoding can triple a query
             raise RequestURITooLarge(f"The query string is over the limit of {limit} bytes; "
                                      "send long queries by POST.")
-        return request.args.to_dict(flat=False)
+        return _query_string_parameters()
     mimetype = request.mimetype
     if mimetype == FORM:
         return request.form.to_dict(flat=False)
     if mimetype == QUERY_BODY:
-        params = request.args.to_dict(flat=False)
+        params = _query_string_parameters()
         try:
             params["query"] = [request.get_data().decode("utf-8")]
         except UnicodeDecodeError:
@@ -97,6 +99,14 @@ def _protocol_parameters() -> dict[str, list[str]]:
     raise UnsupportedMediaType(
         f"POST the query as {FORM} (field 'query') or as {QUERY_BODY}; "
         f"'{mimetype or 'no content type'}' is not accepted.")
+
+
+def _query_string_parameters() -> dict[str, list[str]]:
+    """The query string's parameters, read as werkzeug reads ``request.args`` (invalid bytes
+    stay percent-encoded) but straight into the dict the protocol wants: this runs for
+    every query."""
+    return parse_qs(request.query_string.decode(), keep_blank_values=True,
+                    errors="werkzeug.url_quote")
 
 
 def _forced_offer(params: dict[str, list[str]], offers) -> Offer | None:
