@@ -434,11 +434,9 @@ def run_size(size: str, args, feedback: Feedback) -> SizeReport:
     if size in args.workers_at:
         for workers in (1, 2):
             with serve_ours(dataset, workers) as server:
-                before = len(report.results)
                 measure(report, [Target(f"ours {workers}w", server.url, server.process.pid)],
                         queries_only, ["repeated"], [8], args.seconds, feedback)
-                rates = [r.figures.rps for r in report.results[before:] if r.figures.ok]
-                report.workers[workers] = statistics.geometric_mean(rates) if rates else 0.0
+        report.workers = worker_scaling(report, [w.name for w in queries_only])
 
     if "rdflib-endpoint" not in args.skip:
         peer = workloads(dataset, mix, endpoint="/", pages=False)
@@ -469,6 +467,25 @@ def run_size(size: str, args, feedback: Feedback) -> SizeReport:
 
 
 # --- reporting ----------------------------------------------------------------------------
+
+MIN_REQUESTS = 10  # fewer in a run: it timed one computation, not a server's throughput
+
+
+def worker_scaling(report: SizeReport, names: list[str]) -> dict[int, float]:
+    """The geometric mean throughput of 1 and 2 workers on the repeated mix, over the queries
+    both answered at least ``MIN_REQUESTS`` times. A query near its time limit is answered
+    in one run and not in the other, or once, by its first computation, before the cache
+    holds it; counted on one side only, it moved the ratio by a factor of three."""
+    both = []
+    for name in names:
+        one = report.get("ours 1w", name, "repeated", 8)
+        two = report.get("ours 2w", name, "repeated", 8)
+        if all(f is not None and f.ok and f.requests >= MIN_REQUESTS for f in (one, two)):
+            both.append((one.rps, two.rps))
+    if not both:
+        return {}
+    return {workers: statistics.geometric_mean(pair[workers - 1] for pair in both)
+            for workers in (1, 2)}
 
 def ratio(ours: Figures | None, other: Figures | None) -> float:
     if ours is None or other is None or not other.rps:
@@ -516,7 +533,8 @@ def table(report: SizeReport) -> str:
     for name, mib in report.peak_mib.items():
         lines.append(f"- peak memory, {name}: {mib:.0f} MiB")
     if report.workers:
-        lines.append(f"- ours, repeated mix at c=8, geometric mean throughput: 1 worker "
+        lines.append(f"- ours, repeated mix at c=8, geometric mean throughput over the queries "
+                     f"answered {MIN_REQUESTS} times or more by both: 1 worker "
                      f"{report.workers.get(1, 0):.0f} req/s, 2 workers "
                      f"{report.workers.get(2, 0):.0f} req/s "
                      f"(x{report.workers.get(2, 0) / max(report.workers.get(1, 1), 1e-9):.2f})")
