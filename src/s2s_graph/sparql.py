@@ -20,14 +20,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 from s2s_graph.answers import AnswerTooLong, QueryAnswer, write_answer
 from s2s_graph.errors import QueryError, QueryRefused
 from s2s_graph.namespaces import SD, new_graph
+from s2s_graph.sparql_terminals import HIDING
 
-# SPARQL 1.1 terminals that can hide keywords: strings (long ones first), IRIs and comments.
-# IRIREF excludes spaces, so "?a < ?b" stays a comparison (SPARQL 1.1 Query §19.8). The group
-# makes ``split`` keep them, between the pieces of code around them.
-HIDING = re.compile(
-    r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*)''',
-    re.DOTALL,
-)
 # In code (outside those), each match skips variables, prefixed names and other characters,
 # then captures the next bare word, if any. Possessive, so a name is never read in part.
 BARE_WORD = re.compile(
