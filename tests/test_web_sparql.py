@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 
 from conftest import BASE
 from s2s_graph.namespaces import SD
+from s2s_graph.sparql import run_query
 
 COUNT_FORCES = ("PREFIX s2s: <https://w3id.org/safe-to-share/def/s2s#> "
                 "SELECT (COUNT(?f) AS ?n) WHERE { ?f a s2s:TerritorialPoliceForce }")
@@ -46,6 +47,25 @@ def test_bytes_that_are_not_utf8_stay_percent_encoded(client):
                           headers=JSON)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert json.loads(response.get_data())["boolean"] is True
+
+
+NO_REPLY = ("PREFIX s2s: <https://w3id.org/safe-to-share/def/s2s#>\n"
+            "SELECT ?report ?body WHERE {\n"
+            "  ?duty s2s:responsibleBody ?body ; s2s:concerns ?report ; s2s:role s2s:respond .\n"
+            "  FILTER NOT EXISTS { ?r s2s:respondent ?body ; s2s:respondsTo ?report ;\n"
+            "                      s2s:status ?s FILTER (?s != s2s:noReply) }\n"
+            "}")
+
+
+def test_filter_not_exists_answers_as_oxigraph_answers_the_query_as_sent(client, published):
+    # Run as MINUS by the embedded stores (s2s_graph.anti_joins), as sent by the remote one.
+    response = client.post("/sparql", data={"query": NO_REPLY}, headers=JSON)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    served = sorted((b["report"]["value"], b["body"]["value"])
+                    for b in json.loads(response.get_data())["results"]["bindings"])
+    as_sent = run_query(published.store, NO_REPLY, BASE, rewrite=False)
+    assert served == sorted((r.value, b.value) for r, b in as_sent.rows)
+    assert len(served) > 10  # bodies that must respond and did not
 
 
 def test_relative_iris_resolve_against_the_base(client):

@@ -18,6 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from s2s_graph.answers import AnswerTooLong, QueryAnswer, write_answer
+from s2s_graph.anti_joins import as_anti_joins
 from s2s_graph.errors import QueryError, QueryRefused
 from s2s_graph.namespaces import SD, new_graph
 from s2s_graph.sparql_terminals import HIDING
@@ -187,7 +188,7 @@ def syntax_error(message: str) -> QueryError:
 def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
               default_graph_uris: tuple[str, ...] = (),
               named_graph_uris: tuple[str, ...] = (), then: Callable | None = None,
-              checked: bool = False):
+              checked: bool = False, rewrite: bool = True):
     """Check and parse ``query`` (relative IRIs resolve against ``base_iri``) and return
     ``then(result)``: reading the lazy Oxigraph result runs the query, so ``then`` does it
     here, where evaluation errors become QueryError. Without ``then``, the result is read
@@ -202,6 +203,10 @@ def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
     cost tens of microseconds, as much as running a simple one. (Unchecked, an update would
     still not run: Oxigraph's query parser refuses it.)
 
+    ``rewrite``: run each ``FILTER NOT EXISTS`` that is equivalent to a ``MINUS`` as one
+    (``s2s_graph.anti_joins``). A query that then does not parse is run again as sent, so
+    that the error states the line and column of the user's own text.
+
     :raises QueryRefused: an update or ``SERVICE``.
     :raises QueryError: the query cannot be parsed (the message has line and column) or run.
     """
@@ -215,9 +220,14 @@ def run_query(store: pyoxigraph.Store, query: str, base_iri: str, *,
         # Oxigraph lets the union option override FROM, so only set it when the query
         # names no dataset of its own (SPARQL 1.1 Query §13.2).
         options["use_default_graph_as_union"] = True
+    text = as_anti_joins(query) if rewrite else query
     try:
-        return (then or materialise)(store.query(query, **options))
+        return (then or materialise)(store.query(text, **options))
     except SyntaxError as error:
+        if text is not query:
+            return run_query(store, query, base_iri, default_graph_uris=default_graph_uris,
+                             named_graph_uris=named_graph_uris, then=then, checked=True,
+                             rewrite=False)
         raise syntax_error(str(error.msg)) from None
     except ValueError as error:
         raise QueryError(f"the query cannot be run: {error}") from None
