@@ -164,32 +164,6 @@ def test_a_child_that_has_worked_long_is_replaced_by_a_fresh_fork():
     assert _gone(old)
 
 
-def _touch(state, mib: int) -> None:
-    """Write ``mib`` MiB of fresh memory and free it, as a query that copies the pages of the
-    store it reads leaves a child bigger."""
-    block = bytearray(mib * 1024 * 1024)
-    block[::4096] = b"\x01" * len(block[::4096])
-
-
-def _renewal_after_touching(results) -> None:
-    pool = WorkerPool(1, _refuse_to_build, (), inherit=lambda: {"token": "t"})
-    first = pool.run("Work", _state, (), time_limit_s=10)
-    pool.run("Work", _touch, (1,), time_limit_s=10)
-    light = pool.run("Work", _state, (), time_limit_s=10)
-    pool.run("Work", _touch, (workers.RENEW_AFTER_TOUCHED_BYTES // 2**20 + 8,), time_limit_s=10)
-    heavy = pool.run("Work", _state, (), time_limit_s=10)
-    pool.close()
-    results.put({"first": first, "light": light, "heavy": heavy})
-
-
-def test_a_child_that_has_touched_much_memory_is_replaced_by_a_fresh_fork():
-    report = _in_fresh_interpreter(_renewal_after_touching)
-    assert report["light"][1] == report["first"][1], "a little work keeps the child"
-    assert report["heavy"][1] != report["first"][1], "much memory touched replaces it"
-    assert report["heavy"][2] == report["first"][2], "from the same spawner"
-    assert _gone(report["first"][1])
-
-
 def _memory_after_heavy_work(results) -> None:
     pool = WorkerPool(1, _refuse_to_build, (), inherit=lambda: {})
     baseline = pool.run("Work", _private_mib, (), time_limit_s=10)

@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import pickle
 import queue
-import resource
 import select
 import signal
 import sys
@@ -41,10 +40,8 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 CHECK_EVERY_S = 0.1  # how often a waiting caller asks whether its client is still there
 # Work longer than this may have grown the heap; a trim after it costs well under its time.
 TRIM_AFTER_S = 0.02
-# A child that has worked this long in all, or touched this much memory since its state was
-# ready, is replaced by a fresh fork (see WorkerPool.run).
+# A child that has worked this long in all is replaced by a fresh fork (see WorkerPool.run).
 RENEW_AFTER_BUSY_S = 5.0
-RENEW_AFTER_TOUCHED_BYTES = 32 * 1024 * 1024
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
                      "s2s_graph.sources"]
 
@@ -120,16 +117,6 @@ def heap_trimmer() -> Callable[[], object]:
     return lambda: trim(0)
 
 
-PAGE_BYTES = resource.getpagesize()
-
-
-def _page_faults() -> int:
-    """How many pages this process has touched for the first time since it started: each
-    page of the store it copied by writing to it, and each new page of its heap (fork resets
-    the count)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-
-
 def _serve(connection: Connection, initializer: Callable, initargs: tuple,
            guard: Callable | None, inherited: object = None, parent: int | None = None) -> None:
     """Body of a child: guard it, build the state once (or take the one it inherited by
@@ -143,7 +130,6 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
         sys.addaudithook(guard)
     state = inherited if inherited is not None else initializer(*initargs)
     give_back = heap_trimmer()
-    faults_before = _page_faults()
     while True:
         try:
             function, args = connection.recv()
@@ -154,12 +140,10 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
             outcome = ("ok", function(state, *args))
         except Exception as error:  # sent back to the caller, who raises it there
             outcome = ("error", error)
-        touched = (_page_faults() - faults_before) * PAGE_BYTES
         try:
-            connection.send((*outcome, touched))
+            connection.send(outcome)
         except Exception as error:  # the outcome could not be pickled
-            connection.send(("error", WorkerCrashed(f"could not send the result back: {error}"),
-                             touched))
+            connection.send(("error", WorkerCrashed(f"could not send the result back: {error}")))
         if time.monotonic() - started > TRIM_AFTER_S:
             give_back()
 
@@ -295,14 +279,10 @@ class WorkerPool:
         :raises WorkerCrashed: the child died.
         Whatever ``function`` raises is raised here.
 
-        A child that has worked ``RENEW_AFTER_BUSY_S`` in all, or has touched
-        ``RENEW_AFTER_TOUCHED_BYTES`` of memory since its state was ready, is then replaced.
-        Reading Oxigraph's in-memory store writes to the pages it reads (each stored quad
-        holds a lock), so a child forked to share the store copies what its queries touch: at
-        300k triples, one 40 ms aggregate copied 80 MiB, which the child kept for good. A
-        fresh fork shares the store again, and costs a few milliseconds. (The child counts
-        the pages it touched by its page faults, a system call of about 2 µs; reading its
-        private memory from /proc took 4 ms.)
+        A child that has worked ``RENEW_AFTER_BUSY_S`` in all is then replaced. Reading
+        Oxigraph's in-memory store writes to the pages it reads (each stored quad holds a
+        lock), so a child forked to share the store gradually copies what its queries touch;
+        a long query copies most of it. A fresh fork shares the store again.
         """
         try:
             worker = self._idle.get(timeout=wait_s)
@@ -319,12 +299,12 @@ class WorkerPool:
         started = time.monotonic()
         try:
             self._wait(worker, what, time_limit_s, abandoned)
-            status, value, touched = worker.connection.recv()
+            status, value = worker.connection.recv()
         except (EOFError, OSError):
             self._retire(worker)
             raise WorkerCrashed(f"{what} stopped: the worker process died") from None
         worker.busy_s += time.monotonic() - started
-        if worker.busy_s > RENEW_AFTER_BUSY_S or touched > RENEW_AFTER_TOUCHED_BYTES:
+        if worker.busy_s > RENEW_AFTER_BUSY_S:
             self._retire(worker)
         else:
             self._idle.put(worker)
