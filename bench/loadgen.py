@@ -10,6 +10,8 @@ one is computed; "repeated" requests send the same text each time.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import shutil
 import subprocess
@@ -56,6 +58,7 @@ local paths = {%(paths)s}
 local accept = "%(accept)s"
 local cold = %(cold)s
 local query = %(query)s
+local run = "%(run)s"
 local counter = 0
 local n = 0
 function setup(thread)
@@ -71,11 +74,11 @@ function request()
     if string.sub(path, at + 1, at + 4) == "BASE" then
       at = string.find(path, "%%0A", at, true) + 2
     end
-    path = string.sub(path, 1, at) .. "PREFIX%%20c" .. tid .. "x" .. counter ..
+    path = string.sub(path, 1, at) .. "PREFIX%%20c" .. run .. "x" .. tid .. "x" .. counter ..
            "%%3A%%20%%3Curn%%3Ac%%3A%%3E%%0A" .. string.sub(path, at + 1)
   elseif cold then
     local sep = string.find(path, "?", 1, true) and "&" or "?"
-    path = path .. sep .. "c=" .. tid .. "x" .. counter
+    path = path .. sep .. "c=" .. run .. "x" .. tid .. "x" .. counter
   end
   return wrk.format("GET", path, {["Accept"] = accept})
 end
@@ -91,6 +94,12 @@ def _millis(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
+# Each run's cold requests are told apart from every other run's by its own token: with the
+# same counter in every run, a run would repeat the texts of the runs before it, and the
+# caches of the server under test (which keep an answer asked for twice) would answer them.
+_RUNS = (f"{os.getpid()}r{n}" for n in itertools.count(1))
+
+
 def available() -> bool:
     return shutil.which("wrk") is not None
 
@@ -103,7 +112,7 @@ def run(base_url: str, workload: Workload, *, cold: bool, concurrency: int, seco
         "paths": ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"'
                            for p in workload.paths),
         "accept": workload.accept, "cold": "true" if cold else "false",
-        "query": "true" if workload.query else "false"}
+        "query": "true" if workload.query else "false", "run": next(_RUNS)}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
     try:
