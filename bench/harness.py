@@ -159,22 +159,43 @@ def pss_kib(pid: int) -> int:
 
 
 class MemorySampler:
-    """Samples a process tree's PSS every ``interval_s`` in a thread; keeps the peak."""
+    """Samples a process tree's PSS every ``interval_s`` in a thread; keeps the peak.
+
+    A sample of our server's tree (nine processes) takes 25 ms of this machine's CPU when
+    idle and 75 ms under load, a tenth of a core or more at four samples a second; so a
+    server that is not being measured can be ``paused``, and the load it is not under does
+    not weigh on the one that is."""
 
     def __init__(self, pid: int, interval_s: float = 0.25):
         self.pid = pid
         self.interval_s = interval_s
         self.peak_kib = 0
         self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def start(self) -> None:
         self.peak_kib = max(self.peak_kib, pss_kib(self.pid))
         self._thread.start()
 
+    def pause(self) -> None:
+        """Stop sampling, after one last sample (the peak may have come since the last)."""
+        if not self._paused.is_set():
+            self._paused.set()
+            self._note(pss_kib(self.pid))
+
+    def resume(self) -> None:
+        self._paused.clear()
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
-            self.peak_kib = max(self.peak_kib, pss_kib(self.pid))
+            if not self._paused.is_set():
+                self._note(pss_kib(self.pid))
+
+    def _note(self, kib: int) -> None:
+        with self._lock:  # sampled here and, on pause, by the caller's thread
+            self.peak_kib = max(self.peak_kib, kib)
 
     def stop(self) -> None:
         self._stop.set()
