@@ -11,7 +11,7 @@ import functools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -316,7 +316,7 @@ def answer_query(state: QueryState, query: str, format_name: str,
             pass
     if written is None:
         written = answer(False)
-    return replace(written, cost_s=time.thread_time() - started)
+    return written.costing(time.thread_time() - started)
 
 
 def timed_answer_query(state: QueryState, *args) -> tuple[QueryAnswer, float]:

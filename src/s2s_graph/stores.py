@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.parse
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
@@ -470,7 +470,7 @@ class RemoteStore:
         finally:
             self._slots.release()
         answer = write_answer(result, format_name, max_rows, page_rows, prefixes)
-        return replace(answer, cost_s=time.perf_counter() - started)
+        return answer.costing(time.perf_counter() - started)
 
     def prepare(self, watch: InlineWatch | None = None) -> None:
         pass

@@ -27,7 +27,7 @@ from s2s_graph.errors import (
     TimeLimitExceeded,
 )
 from s2s_graph.sparql import check_query
-from s2s_graph.web import current_site
+from s2s_graph.web import Site, current_site
 from s2s_graph.web.connection import client_gone_check
 from s2s_graph.web.errors import TITLES, sentence
 from s2s_graph.web.negotiation import (
@@ -58,8 +58,9 @@ STATUS_BY_ERROR = ((QueryRefused, 403), (QueryError, 400), (TimeLimitExceeded, 5
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer one protocol request."""
-    params = _protocol_parameters()
-    _time_limit(params)  # a bad timeout is refused even when there is no query to run
+    site = current_site()
+    params = _protocol_parameters(site.settings.max_query_bytes)
+    limit = _time_limit(params, site.settings.query_time_limit_s)  # refused even with no query
     if "update" in params:
         if "query" in params:
             raise BadRequest("Send either 'query' or 'update', not both (SPARQL 1.1 Protocol §2.1).")
@@ -71,13 +72,13 @@ def endpoint() -> Response:
         if request.method == "POST":
             raise BadRequest("The request has no 'query'. Send the query as the 'query' form "
                              f"field or as a body of type {QUERY_BODY}.")
-        return _service_description_or_page()
-    return _answer(queries[0], params)
+        return _service_description_or_page(site, limit)
+    return _answer(site, queries[0], params, limit)
 
 
-def _protocol_parameters() -> dict[str, list[str]]:
-    """Collect the protocol parameters from wherever this kind of request carries them."""
-    limit = current_site().settings.max_query_bytes
+def _protocol_parameters(limit: int) -> dict[str, list[str]]:
+    """Collect the protocol parameters from wherever this kind of request carries them;
+    ``limit``: the most bytes a query may have."""
     request.max_content_length = limit  # lower than the app-wide limit set for uploads
     if request.method == "GET":
         if len(request.query_string) > limit * 3:  # percent-encoding can triple a query
@@ -123,9 +124,9 @@ def _forced_offer(params: dict[str, list[str]], offers) -> Offer | None:
 MIN_TIMEOUT_S = 0.1  # less leaves no time to send a query to a worker and back
 
 
-def _time_limit(params: dict[str, list[str]]) -> float:
-    """Return the time limit of this request: ``timeout`` seconds, never over the setting."""
-    ceiling = current_site().settings.query_time_limit_s
+def _time_limit(params: dict[str, list[str]], ceiling: float) -> float:
+    """Return the time limit of this request: ``timeout`` seconds, never over ``ceiling``
+    (the setting)."""
     if "timeout" not in params:
         return ceiling
     asked = params["timeout"][0]
@@ -139,15 +140,14 @@ def _time_limit(params: dict[str, list[str]]) -> float:
     return min(seconds, ceiling)
 
 
-def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Response:
-    site = current_site()
+def _answer(site: Site, query: str, params: dict[str, list[str]], limit: float,
+            question: str = "") -> Response:
     if len(query.encode("utf-8")) > site.settings.max_query_bytes:
         raise RequestURITooLarge(
             f"The query is over the limit of {site.settings.max_query_bytes} bytes.")
     form = check_query(query)
     offers = (*RDF_OFFERS, HTML) if form == "graph" else (*RESULTS_OFFERS, HTML)
     forced = _forced_offer(params, offers)
-    limit = _time_limit(params)
     store = site.store
     dataset = (tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
     abandoned = client_gone_check()
@@ -182,8 +182,7 @@ def _answer(query: str, params: dict[str, list[str]], question: str = "") -> Res
     return finish(response, [], negotiated=forced is None)
 
 
-def _service_description_or_page() -> Response:
-    site = current_site()
+def _service_description_or_page(site: Site, limit: float) -> Response:
     offers = (HTML, *RDF_OFFERS)
     offer = negotiate(offers)
     if offer != HTML:
@@ -196,7 +195,7 @@ def _service_description_or_page() -> Response:
     if example is None:
         return finish(_query_page("", None, notice=f"There is no example '{slug}'."), [],
                       negotiated=True)
-    return _answer(example.text, {"query": [example.text], "format": ["html"]},
+    return _answer(site, example.text, {"query": [example.text], "format": ["html"]}, limit,
                    question=example.question)
 
 
