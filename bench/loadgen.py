@@ -155,6 +155,11 @@ def once(base_url: str, workload: Workload, timeout_s: float, *, cold: bool = Fa
         failed = response.status != 200
     except TimeoutError:
         return Figures(0, timeout_s, 0.0, float("nan"), float("nan"), 1)
+    except (OSError, http.client.HTTPException):
+        # The server closed the connection unanswered: the minimal endpoint's gunicorn
+        # ends a worker at its timeout, which is how it stops a query past our time limit.
+        took = time.perf_counter() - started
+        return Figures(0, took, 0.0, float("nan"), float("nan"), 1)
     finally:
         connection.close()
     took = time.perf_counter() - started
