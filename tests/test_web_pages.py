@@ -263,3 +263,24 @@ def test_every_term_of_the_vocabulary_has_an_anchor(client, published):
     assert terms <= anchors
     report = soup.find(id="Report")
     assert "A published report" in report.get_text() and "Properties of this class" in report.get_text()
+
+
+def test_the_app_refuses_to_start_with_an_async_handler():
+    """Handlers are called as they are, without Flask's check per request, so a coroutine
+    handler would answer with an unawaited coroutine: it is refused when the app is made."""
+    from s2s_graph.web import SyncFlask
+
+    app = SyncFlask(__name__)
+
+    @app.route("/")
+    def page() -> str:
+        return "fine"
+
+    app.check_sync()
+
+    @app.after_request
+    async def late_hook(response):
+        return response
+
+    with pytest.raises(TypeError, match="late_hook"):
+        app.check_sync()

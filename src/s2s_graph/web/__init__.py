@@ -6,6 +6,8 @@ Config is fixed once ``create_app`` returns.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 
@@ -31,6 +33,31 @@ from s2s_graph.vocabulary_docs import VocabularyDoc, describe_vocabulary
 from s2s_graph.workers import ProcessLocalPool
 
 EXTENSION = "s2s_graph"
+
+
+class SyncFlask(Flask):
+    """Flask, without its check of every handler for ``async def`` on every request.
+
+    ``Flask.ensure_sync`` asks ``inspect`` whether each view and hook it calls is a coroutine
+    function, four times for each query; no handler here is one (``create_app`` checks once,
+    at start), so each is called as it is. Flask documents this method as the one to
+    override to change how handlers are run."""
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        return func
+
+    def check_sync(self) -> None:
+        """Refuse to start with a coroutine handler, which would otherwise be called and
+        return an unawaited coroutine."""
+        handlers = [*self.view_functions.values(),
+                    *(f for funcs in self.before_request_funcs.values() for f in funcs),
+                    *(f for funcs in self.after_request_funcs.values() for f in funcs),
+                    *(f for funcs in self.teardown_request_funcs.values() for f in funcs),
+                    *(f for codes in self.error_handler_spec.values()
+                      for handlers in codes.values() for f in handlers.values())]
+        found = [f.__qualname__ for f in handlers if inspect.iscoroutinefunction(f)]
+        if found:
+            raise TypeError(f"handlers must be plain functions here, not async: {found}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +130,7 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     """
     settings = settings or Settings.from_env()
     release = release or load_release(settings, published)
-    app = Flask(__name__)
+    app = SyncFlask(__name__)
     app.config.update(
         # The largest body any route takes; /sparql lowers it per request.
         MAX_CONTENT_LENGTH=max(settings.max_upload_bytes, settings.max_query_bytes),
@@ -133,4 +160,5 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     register_error_handlers(app)
     install_caching(app, release.release_id, site.cache if settings.cache_bytes else None,
                     settings.cache_max_age_s)
+    app.check_sync()
     return app

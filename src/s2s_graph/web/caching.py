@@ -19,7 +19,6 @@ from flask import Flask, Response, request
 from werkzeug.http import quote_etag
 
 from s2s_graph.caching import LruCache
-from s2s_graph.web.rendering import has_header
 
 CACHEABLE_STATUS = (200, 303)
 # In the WSGI environ of a request whose page the cache did not hold: its key, and the CPU
@@ -78,12 +77,13 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
             response.cache_control.max_age = max_age_s
             return response
         headers = response.headers
-        if has_header(response, "cache-control"):
+        present = {name.lower() for name, _ in headers}  # read once, for both questions
+        if "cache-control" in present:
             headers["Cache-Control"] = freshness
         else:  # no view sets it: added, not set, which would scan the headers again
             headers.add("Cache-Control", freshness)
         key = environ.get(MISSED)
-        if response.status_code == 200 and not has_header(response, "etag"):
+        if response.status_code == 200 and "etag" not in present:
             full_path = key[1] if key is not None else current.full_path
             headers.add("ETag", quote_etag(representation_etag(
                 release_id, full_path, response.content_type or "")))
@@ -94,6 +94,6 @@ def install_caching(app: Flask, release_id: str, cache: LruCache | None, max_age
                        if not k.startswith(CORS_HEADERS) and k != "Content-Length"]
             cache.put(key, (response.status_code, headers, body),
                       len(body) + sum(len(k) + len(v) for k, v in headers) + 200)
-        if response.status_code == 200 and any(h in environ for h in CONDITIONAL):
+        if response.status_code == 200 and not environ.keys().isdisjoint(CONDITIONAL):
             return response.make_conditional(current)
         return response

@@ -16,8 +16,7 @@ import email.utils
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, request
@@ -26,6 +25,25 @@ from s2s_graph.errors import ClientGone, TimeLimitExceeded
 
 CHECK_EVERY_S = 0.05
 DROPPED_HEADERS = ("connection", "content-length", "transfer-encoding")
+
+
+class _Watching:
+    """One query under an ``InlineWatch``, from entering to leaving."""
+
+    __slots__ = ("watch", "entry")
+
+    def __init__(self, watch: InlineWatch, entry: _Watched):
+        self.watch = watch
+        self.entry = entry
+
+    def __enter__(self) -> None:
+        self.watch._add(self.entry)
+
+    def __exit__(self, kind, error, trace) -> bool:
+        self.watch._discard(self.entry)
+        if kind is None and self.entry.answered:
+            raise ClientGone("the query ran past its time limit and was answered already")
+        return False
 
 
 @dataclass(eq=False)
@@ -50,26 +68,26 @@ class InlineWatch:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    @contextmanager
-    def watching(self, time_limit_s: float) -> Iterator[None]:
-        """Watch the query the calling thread runs for the request being answered.
+    def watching(self, time_limit_s: float) -> _Watching:
+        """Watch the query the calling thread runs for the request being answered, as a
+        context manager (a class, not a generator: this runs for every query).
 
-        :raises ClientGone: the query ran past its limit, so its client has had a 503
-            already and the connection is closed; nothing more can be sent."""
-        entry = _Watched(time.monotonic() + time_limit_s, time_limit_s, request.environ)
+        :raises ClientGone: on leaving, if the query ran past its limit, so its client has
+            had a 503 already and the connection is closed; nothing more can be sent."""
+        return _Watching(self, _Watched(time.monotonic() + time_limit_s, time_limit_s,
+                                        request.environ))
+
+    def _add(self, entry: _Watched) -> None:
         with self._lock:
             self._running.add(entry)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, daemon=True,
                                                 name="inline query watch")
                 self._thread.start()
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._running.discard(entry)
-        if entry.answered:
-            raise ClientGone("the query ran past its time limit and was answered already")
+
+    def _discard(self, entry: _Watched) -> None:
+        with self._lock:
+            self._running.discard(entry)
 
     def _watch(self) -> None:
         while True:
