@@ -214,6 +214,37 @@ def test_a_costly_page_is_replayed_from_its_second_request(app, client):
         {k: v for k, v in second.headers.items() if k not in ignored}
 
 
+def test_a_kept_page_answers_head_and_revalidation_from_the_cache(app, client):
+    cache = app.extensions["s2s_graph"].cache
+    path = "/set/organisation?view=kept-then-asked-by-head"
+    first = client.get(path, headers={"Accept": "text/html", "Origin": "https://x.example"})
+    hits = cache.hits
+    head = client.head(path, headers={"Accept": "text/html"})
+    assert cache.hits == hits + 1
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == str(len(first.data))
+    assert head.headers["ETag"] == first.headers["ETag"]
+    assert head.headers.getlist("Access-Control-Allow-Origin") == ["*"]
+    held = client.get(path, headers={"Accept": "text/html",
+                                     "If-None-Match": first.headers["ETag"]})
+    assert cache.hits == hits + 2
+    assert held.status_code == 304 and held.data == b""
+    assert held.headers["ETag"] == first.headers["ETag"]
+    assert held.headers.getlist("Access-Control-Allow-Origin") == ["*"]
+
+
+def test_a_file_keeps_its_own_etag_and_is_not_kept_in_memory(app, client):
+    cache = app.extensions["s2s_graph"].cache
+    site = app.extensions["s2s_graph"]
+    for _ in range(3):
+        response = client.get("/download/dataset.nt")
+        assert response.status_code == 200
+        assert response.get_etag() == (site.release.files["dataset.nt"].sha256, False)
+        assert response.cache_control.public and response.cache_control.max_age == 300
+        response.close()
+    assert not any(key[1] == "/download/dataset.nt" for key in list(cache._entries))
+
+
 class SlowStore:
     """A store whose answers take until the test lets them go, counting the computations."""
 

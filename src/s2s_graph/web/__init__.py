@@ -141,14 +141,9 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     app.add_template_filter(lambda iri: site.labeller.href(URIRef(iri)) or iri, "doc_href")
 
     from s2s_graph.web import downloads, home, matrix, openapi, resources, sparql, validation
-    from s2s_graph.web.caching import install_caching
-    from s2s_graph.web.cors import install_cors
+    from s2s_graph.web.caching import CachingLayer
+    from s2s_graph.web.cors import cors_headers
     from s2s_graph.web.errors import register_error_handlers
-
-    # SPARQL 1.1 Protocol clients in browsers (YASGUI, Comunica) need CORS; Link is exposed
-    # so that they can follow alternates and the licence. Registered first, so that it runs
-    # last, after the response has been cached without it.
-    install_cors(app)
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(matrix.blueprint)
@@ -158,7 +153,10 @@ def create_app(settings: Settings | None = None, published: PublishedGraph | Non
     app.register_blueprint(validation.blueprint)
     app.register_blueprint(openapi.blueprint)
     register_error_handlers(app)
-    install_caching(app, release.release_id, site.cache if settings.cache_bytes else None,
-                    settings.cache_max_age_s)
+    # SPARQL 1.1 Protocol clients in browsers (YASGUI, Comunica) need CORS; Link is exposed
+    # so that they can follow alternates and the licence.
+    app.wsgi_app = CachingLayer(app.wsgi_app, release.release_id,
+                                site.cache if settings.cache_bytes else None,
+                                settings.cache_max_age_s, every_response=cors_headers)
     app.check_sync()
     return app

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 
 from s2s_graph.errors import ClientGone, TimeLimitExceeded
+from s2s_graph.web.cors import cors_headers
 
 CHECK_EVERY_S = 0.05
 DROPPED_HEADERS = ("connection", "content-length", "transfer-encoding")
@@ -114,6 +115,8 @@ class InlineWatch:
                 response = self._app.make_response(self._app.handle_user_exception(error))
                 response = self._app.process_response(response)
                 body = response.get_data()
+            # What the WSGI layer around the app adds to an answer that is not cacheable.
+            response.headers.extend(cors_headers(environ))
             lines = [f"HTTP/1.1 {response.status}",
                      f"Date: {email.utils.formatdate(usegmt=True)}"]
             lines += [f"{name}: {value}" for name, value in response.headers.items()
