@@ -36,6 +36,11 @@ UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 QUERY_KEYWORDS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
 REFUSED_KEYWORDS = UPDATE_KEYWORDS | {"SERVICE"}
+# The first query keyword that is a bare word: not part of a variable, a prefixed name
+# (``ask:``, ``ex:select``) or a longer word. Before it is only the prologue, whose bare
+# words are BASE and PREFIX.
+FORM_KEYWORD = re.compile(r"(?<![\w?$:.\-])(SELECT|CONSTRUCT|ASK|DESCRIBE)(?![\w:.\-])",
+                          re.IGNORECASE)
 
 
 def keywords(query: str) -> list[str]:
@@ -124,13 +129,12 @@ def _words(code: str) -> tuple[str, ...]:
 
 
 def _form_in(code: str) -> str:
-    """The form of a query from its code: its first query keyword, which follows the prologue,
-    so only the first few words are read."""
-    for match in BARE_WORD.finditer(code):
-        word = match.group(1)
-        if word and word.upper() in QUERY_KEYWORDS:
-            return {"SELECT": "select", "ASK": "ask"}.get(word.upper(), "graph")
-    return "select"
+    """The form of a query from its code: its first query keyword, which follows the prologue
+    (one search; reading the words one by one cost as much as the rest of the check)."""
+    match = FORM_KEYWORD.search(code)
+    if match is None:
+        return "select"
+    return {"SELECT": "select", "ASK": "ask"}.get(match.group(1).upper(), "graph")
 
 
 def check_query(query: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Request, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
 
@@ -59,7 +59,8 @@ STATUS_BY_ERROR = ((QueryRefused, 403), (QueryError, 400), (TimeLimitExceeded, 5
 def endpoint() -> Response:
     """Answer one protocol request."""
     site = current_site()
-    params = _protocol_parameters(site.settings.max_query_bytes)
+    current = request._get_current_object()  # the proxy costs a lookup at each reading
+    params = _protocol_parameters(current, site.settings.max_query_bytes)
     limit = _time_limit(params, site.settings.query_time_limit_s)  # refused even with no query
     if "update" in params:
         if "query" in params:
@@ -69,29 +70,29 @@ def endpoint() -> Response:
     if len(queries) > 1:
         raise BadRequest("Send one 'query' parameter, not several (SPARQL 1.1 Protocol §2.1.4).")
     if not queries:
-        if request.method == "POST":
+        if current.method == "POST":
             raise BadRequest("The request has no 'query'. Send the query as the 'query' form "
                              f"field or as a body of type {QUERY_BODY}.")
         return _service_description_or_page(site, limit)
     return _answer(site, queries[0], params, limit)
 
 
-def _protocol_parameters(limit: int) -> dict[str, list[str]]:
+def _protocol_parameters(current: Request, limit: int) -> dict[str, list[str]]:
     """Collect the protocol parameters from wherever this kind of request carries them;
     ``limit``: the most bytes a query may have."""
-    request.max_content_length = limit  # lower than the app-wide limit set for uploads
-    if request.method == "GET":
-        if len(request.query_string) > limit * 3:  # percent-encoding can triple a query
+    current.max_content_length = limit  # lower than the app-wide limit set for uploads
+    if current.method == "GET":
+        if len(current.query_string) > limit * 3:  # percent-encoding can triple a query
             raise RequestURITooLarge(f"The query string is over the limit of {limit} bytes; "
                                      "send long queries by POST.")
-        return _query_string_parameters()
-    mimetype = request.mimetype
+        return _query_string_parameters(current)
+    mimetype = current.mimetype
     if mimetype == FORM:
-        return request.form.to_dict(flat=False)
+        return current.form.to_dict(flat=False)
     if mimetype == QUERY_BODY:
-        params = _query_string_parameters()
+        params = _query_string_parameters(current)
         try:
-            params["query"] = [request.get_data().decode("utf-8")]
+            params["query"] = [current.get_data().decode("utf-8")]
         except UnicodeDecodeError:
             raise BadRequest("The query body is not UTF-8 text.") from None
         return params
@@ -102,11 +103,11 @@ def _protocol_parameters(limit: int) -> dict[str, list[str]]:
         f"'{mimetype or 'no content type'}' is not accepted.")
 
 
-def _query_string_parameters() -> dict[str, list[str]]:
+def _query_string_parameters(current: Request) -> dict[str, list[str]]:
     """The query string's parameters, read as werkzeug reads ``request.args`` (invalid bytes
     stay percent-encoded) but straight into the dict the protocol wants: this runs for
     every query."""
-    return parse_qs(request.query_string.decode(), keep_blank_values=True,
+    return parse_qs(current.query_string.decode(), keep_blank_values=True,
                     errors="werkzeug.url_quote")
 
 
