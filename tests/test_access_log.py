@@ -4,6 +4,7 @@ written at once where the handler is not a stream. (The real server's log: test_
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
 import logging
@@ -18,6 +19,10 @@ from s2s_graph.web.access_log import BLOCK_BYTES, FLUSH_AFTER_S, BufferedAccessL
 
 CUSTOM_FORMAT = ('%(h)s "%(r)s" %(s)s %(b)s %(D)s %(m)s %(U)s %(q)s {accept}i '
                  '%({content-type}o)s %({remote_addr}e)s %({x-missing}i)s "%(a)s" %(p)s')
+# Every atom but the header and environ ones, and one gunicorn does not have: filled from
+# the few environ keys they read.
+EVERY_PLAIN_ATOM = ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(m)s %(U)s %(q)s %(H)s %(b)s '
+                    '%(B)s "%(f)s" "%(a)s" %(T)s %(D)s %(M)s %(L)s %(p)s %(nothing)s')
 
 
 class _Response:
@@ -35,7 +40,8 @@ def _exchange(number: int) -> tuple:
     environ = {"REMOTE_ADDR": "127.0.0.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/sparql",
                "QUERY_STRING": query, "RAW_URI": f"/sparql?{query}",
                "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_USER_AGENT": 'probe "quoted" 1.0',
-               "HTTP_REFERER": "http://example.org/"}
+               "HTTP_REFERER": "http://example.org/",
+               "HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"reader:secret").decode()}
     request = _Request([("HOST", "127.0.0.1"), ("ACCEPT", "application/sparql-results+json")])
     response = _Response("200 OK", 26 + number, [("Content-Type", "application/json")])
     return response, request, environ, datetime.timedelta(microseconds=700 + number)
@@ -69,7 +75,8 @@ def _logger(kind, path: Path, fmt: str | None = None):
     return logger
 
 
-@pytest.mark.parametrize("fmt", [None, CUSTOM_FORMAT], ids=["default format", "custom format"])
+@pytest.mark.parametrize("fmt", [None, CUSTOM_FORMAT, EVERY_PLAIN_ATOM],
+                         ids=["default format", "custom format", "every plain atom"])
 def test_the_lines_are_those_gunicorn_writes(tmp_path, fmt):
     stock = _logger(glogging.Logger, tmp_path / "stock.log", fmt)
     for number in range(5):

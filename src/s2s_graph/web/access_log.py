@@ -8,12 +8,18 @@ a block that is due, and a worker that stops writes what it holds. A worker kill
 (SIGKILL) loses at most its last second of lines.
 
 Lines are formatted exactly as gunicorn formats them (``access_log_format``, its atoms).
-Handlers that are not streams (syslog, a logging config of the operator's own) get each line
-at once, as before.
+gunicorn makes an atom of every request header, response header and environ key for every
+line, whatever the format names: 44 µs a line, more than the app spends on a cheap query.
+A format that names none of those (the default names none) gets its atoms from gunicorn's
+own ``atoms`` given only what its other atoms read: 5 µs. Handlers that are not streams
+(syslog, a logging config of the operator's own) get each line at once, as before.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import re
 import threading
 import time
 import traceback
@@ -24,6 +30,64 @@ from gunicorn import glogging
 # server's workers never interleave in a pipe they share (POSIX write(2)).
 BLOCK_BYTES = 4000
 FLUSH_AFTER_S = 1.0
+_ATOM_NAME = re.compile(r"%\(([^)]*)\)")
+
+
+@functools.lru_cache(maxsize=8)
+def _names_header_or_environ(log_format: str) -> bool:
+    """Whether a format names a {header}i, {header}o or {key}e atom (read from the config
+    for each line, as a reload may change it)."""
+    return any(name.startswith("{") for name in _ATOM_NAME.findall(log_format))
+
+
+def _status(resp) -> str:
+    status = resp.status
+    return status.split(None, 1)[0] if isinstance(status, str) else status
+
+
+# gunicorn's atoms other than the header and environ ones (glogging.Logger.atoms), each
+# made from (logger, response, environ, request time) only when the format names it.
+_PLAIN_ATOMS = {
+    "h": lambda log, resp, environ, took: environ.get("REMOTE_ADDR", "-"),
+    "l": lambda log, resp, environ, took: "-",
+    "u": lambda log, resp, environ, took: log._get_user(environ) or "-",
+    "t": lambda log, resp, environ, took: log.now(),
+    "r": lambda log, resp, environ, took: "%s %s %s" % (
+        environ["REQUEST_METHOD"], environ["RAW_URI"], environ["SERVER_PROTOCOL"]),
+    "s": lambda log, resp, environ, took: _status(resp),
+    "m": lambda log, resp, environ, took: environ.get("REQUEST_METHOD"),
+    "U": lambda log, resp, environ, took: environ.get("PATH_INFO"),
+    "q": lambda log, resp, environ, took: environ.get("QUERY_STRING"),
+    "H": lambda log, resp, environ, took: environ.get("SERVER_PROTOCOL"),
+    "b": lambda log, resp, environ, took: (
+        getattr(resp, "sent", None) is not None and str(resp.sent) or "-"),
+    "B": lambda log, resp, environ, took: getattr(resp, "sent", None),
+    "f": lambda log, resp, environ, took: environ.get("HTTP_REFERER", "-"),
+    "a": lambda log, resp, environ, took: environ.get("HTTP_USER_AGENT", "-"),
+    "T": lambda log, resp, environ, took: took.seconds,
+    "D": lambda log, resp, environ, took: took.seconds * 1000000 + took.microseconds,
+    "M": lambda log, resp, environ, took: took.seconds * 1000 + int(took.microseconds / 1000),
+    "L": lambda log, resp, environ, took: "%d.%06d" % (took.seconds, took.microseconds),
+    "p": lambda log, resp, environ, took: "<%s>" % os.getpid(),
+}
+
+
+class _PlainAtoms:
+    """The atoms of one line for a format that names no header or environ atom, each made
+    as the format asks for it, as gunicorn's ``atoms`` and ``SafeAtoms`` make it: strings
+    with their double quotes escaped, "-" for a name gunicorn has no atom for."""
+
+    __slots__ = ("exchange",)
+
+    def __init__(self, log, resp, environ, took):
+        self.exchange = (log, resp, environ, took)
+
+    def __getitem__(self, name: str):
+        make = _PLAIN_ATOMS.get(name)
+        if make is None:
+            return "-"
+        value = make(*self.exchange)
+        return value.replace('"', '\\"') if isinstance(value, str) else value
 
 
 class BufferedAccessLogger(glogging.Logger):
@@ -36,6 +100,13 @@ class BufferedAccessLogger(glogging.Logger):
         self._size = 0
         self._oldest: float | None = None  # when the first held line was kept
 
+    def _atoms(self, resp, req, environ, request_time):
+        """The atoms for the format, as gunicorn's ``SafeAtoms`` give them: all of them made
+        only if it names a header or environ atom (see the module)."""
+        if _names_header_or_environ(self.cfg.access_log_format):
+            return self.atoms_wrapper_class(self.atoms(resp, req, environ, request_time))
+        return _PlainAtoms(self, resp, environ, request_time)
+
     def access(self, resp, req, environ, request_time) -> None:
         if not self.access_log_enabled:
             return
@@ -43,7 +114,7 @@ class BufferedAccessLogger(glogging.Logger):
             super().access(resp, req, environ, request_time)
             return
         try:
-            atoms = self.atoms_wrapper_class(self.atoms(resp, req, environ, request_time))
+            atoms = self._atoms(resp, req, environ, request_time)
             line = self.cfg.access_log_format % atoms + "\n"
         except Exception:
             self.error(traceback.format_exc())
