@@ -79,7 +79,7 @@ def default_format(kind: str) -> str:
 
 def check_format(kind: str, format_name: str) -> None:
     """:raises UnsupportedFormat: the format does not fit this kind of result."""
-    names = tuple(RDF_FORMAT_BY_NAME) if kind == "graph" else tuple(RESULTS_FORMAT_BY_NAME)
+    names = RDF_FORMAT_BY_NAME if kind == "graph" else RESULTS_FORMAT_BY_NAME
     if format_name != "html" and format_name not in names:
         what = "CONSTRUCT and DESCRIBE" if kind == "graph" else "SELECT and ASK"
         raise UnsupportedFormat(f"{what} results can be written as {', '.join(names)}, "

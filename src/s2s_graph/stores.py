@@ -230,6 +230,8 @@ class OxigraphStore:
         self.costs = QueryCosts()
         self._slots = slots  # for long queries, shared with the processes forked from here
         self._watch: tuple[int, InlineWatch] | None = None  # set in a server worker
+        # What a query run in this process reads, made once for the in-memory store.
+        self._memory_state = QueryState(memory, base_iri) if memory is not None else None
 
     @classmethod
     def in_memory(cls, base_iri: str, nquads_path: str, workers: int = 2) -> OxigraphStore:
@@ -281,7 +283,8 @@ class OxigraphStore:
         if watch is not None and watch[0] == os.getpid() and self.costs.cheap(key):
             started = time.perf_counter()
             with watch[1].watching(time_limit_s):
-                answer = answer_query(QueryState(self.store, self.base_iri), *args, cheap=True)
+                answer = answer_query(self._memory_state or QueryState(self.store, self.base_iri),
+                                      *args, cheap=True)
             # In memory, a query's work is its CPU time: the wall time in a server thread
             # also counts its waits for the interpreter lock while the other threads answer
             # their requests, and under load that sent cheap shapes to the query workers.
