@@ -142,26 +142,43 @@ def _in_fresh_interpreter(scenario, *args):
     return report
 
 
+def _touch(state, mib: int) -> None:
+    """Write to ``mib`` MiB of the inherited block, as a query writes to the nodes of the
+    store it reads: each page written is copied into this child."""
+    block = state["block"]
+    for offset in range(0, mib * 2**20, 4096):
+        block[offset] = 2
+
+
 def _renewal(results) -> None:
-    workers.RENEW_AFTER_BUSY_S = 0.2
     token = os.urandom(8).hex()
-    pool = WorkerPool(1, _refuse_to_build, (), inherit=lambda: {"token": token})
-    before = pool.run("Work", _state, (), time_limit_s=10)
-    pool.run("Work", _sleep, (0.3,), time_limit_s=10)
-    after = pool.run("Work", _state, (), time_limit_s=10)
+    pool = WorkerPool(1, _refuse_to_build, (), inherit=lambda: {
+        "token": token, "block": bytearray(b"\1") * (96 * 2**20)})
+    first = pool.run("Work", _state, (), time_limit_s=10)
+    pool.run("Work", _touch, (4,), time_limit_s=10)
+    after_light = pool.run("Work", _state, (), time_limit_s=10)
+    pool.run("Work", _touch, (workers.RENEW_AFTER_OWN_MIB + 16,), time_limit_s=10)
+    after_heavy = pool.run("Work", _state, (), time_limit_s=10)
+    own_after = pool.run("Work", _private_mib, (), time_limit_s=10)
     pool.close()
-    results.put({"token": token, "before": before, "after": after})
+    results.put({"token": token, "first": first, "after_light": after_light,
+                 "after_heavy": after_heavy, "own_after": own_after})
 
 
-def test_a_child_that_has_worked_long_is_replaced_by_a_fresh_fork():
-    """A child forked to share the in-memory store copies the pages its queries read; after
-    enough work it is replaced by a fresh fork, which shares them again."""
+def test_a_child_that_has_copied_much_of_the_shared_state_is_replaced_by_a_fresh_fork():
+    """A child forked to share the in-memory store copies the pages its queries read; once it
+    has made more than RENEW_AFTER_OWN_MIB its own it is replaced by a fresh fork, which
+    shares them again. Light work keeps the child."""
     report = _in_fresh_interpreter(_renewal)
-    (token, old, spawner), (new_token, new, new_spawner) = report["before"], report["after"]
-    assert old != new, "the child that had worked long was replaced"
+    (token, first, spawner) = report["first"]
+    assert report["after_light"] == report["first"], "light work kept the child"
+    new_token, new, new_spawner = report["after_heavy"]
+    assert new != first, "the child that had copied much of the state was replaced"
     assert token == new_token == report["token"] and spawner == new_spawner, \
         "the replacement comes from the same spawner, with the inherited state"
-    assert _gone(old)
+    assert report["own_after"] < workers.RENEW_AFTER_OWN_MIB // 2, \
+        "the replacement holds little memory of its own"
+    assert _gone(first)
 
 
 def _memory_after_heavy_work(results) -> None:

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import resource
 import select
 import signal
 import sys
@@ -40,8 +41,11 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 CHECK_EVERY_S = 0.1  # how often a waiting caller asks whether its client is still there
 # Work longer than this may have grown the heap; a trim after it costs well under its time.
 TRIM_AFTER_S = 0.02
-# A child that has worked this long in all is replaced by a fresh fork (see WorkerPool.run).
-RENEW_AFTER_BUSY_S = 5.0
+# A forked child that has made this much memory its own is replaced by a fresh fork (see
+# WorkerPool.run). At 300k triples a cheap query makes well under 1 MiB its own, and a
+# query that scans the store about 80 MiB: a copy of the pages it read.
+RENEW_AFTER_OWN_MIB = 32
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
                      "s2s_graph.sources"]
 
@@ -102,6 +106,14 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
+def made_own_mib() -> float:
+    """Return the memory this process has made its own since it was forked, in MiB: a page
+    is copied or first touched on a minor page fault, so this counts what it copied of the
+    state it shares with its parent and what its heap took, whether or not that was given
+    back since (``getrusage``; a forked child's count starts at zero)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * PAGE_BYTES / 2**20
+
+
 def heap_trimmer() -> Callable[[], object]:
     """Return a function that hands the free memory of this process's heap back to the
     system (glibc's ``malloc_trim``), or does nothing where there is no such call.
@@ -137,13 +149,14 @@ def _serve(connection: Connection, initializer: Callable, initargs: tuple,
             return
         started = time.monotonic()
         try:
-            outcome = ("ok", function(state, *args))
+            outcome = ("ok", function(state, *args), made_own_mib())
         except Exception as error:  # sent back to the caller, who raises it there
-            outcome = ("error", error)
+            outcome = ("error", error, made_own_mib())
         try:
             connection.send(outcome)
         except Exception as error:  # the outcome could not be pickled
-            connection.send(("error", WorkerCrashed(f"could not send the result back: {error}")))
+            connection.send(("error", WorkerCrashed(f"could not send the result back: {error}"),
+                             outcome[2]))
         if time.monotonic() - started > TRIM_AFTER_S:
             give_back()
 
@@ -242,9 +255,13 @@ class WorkerPool:
             theirs.close()
         return _Worker(_SpawnedProcess(pid), ours)
 
-    def _start(self) -> _Worker:
+    def _start(self) -> _Worker | None:
+        """Start a child: forked by the spawner, else from the fork server; None if the pool
+        was closed meanwhile (a replacement started in a thread of its own may find it so)."""
         worker = self._spawn()
         if worker is None:
+            if self._closed:
+                return None
             ours, theirs = self._context.Pipe()
             process = self._context.Process(
                 target=_serve, daemon=True,
@@ -253,8 +270,18 @@ class WorkerPool:
             theirs.close()
             worker = _Worker(process, ours)
         with self._lock:
-            self._all.add(worker)
-        return worker
+            if not self._closed:
+                self._all.add(worker)
+                return worker
+        worker.process.kill()
+        worker.connection.close()
+        return None
+
+    def _renew_later(self, worker: _Worker) -> None:
+        """Retire a worker in a thread of its own, so the caller's answer does not wait for
+        the kill and the fork (a few ms at 300k triples, tens at 3M)."""
+        threading.Thread(target=self._retire, args=(worker,), name="renew query worker",
+                         daemon=True).start()
 
     def _retire(self, worker: _Worker) -> None:
         """Kill a worker and put a fresh one in its place."""
@@ -263,9 +290,9 @@ class WorkerPool:
         worker.connection.close()
         with self._lock:
             self._all.discard(worker)
-            closed = self._closed
-        if not closed:
-            self._idle.put(self._start())
+        fresh = self._start()
+        if fresh is not None:
+            self._idle.put(fresh)
 
     def run(self, what: str, function: Callable, args: tuple, *, time_limit_s: float,
             wait_s: float = 10.0, abandoned: Callable[[], bool] | None = None):
@@ -279,10 +306,12 @@ class WorkerPool:
         :raises WorkerCrashed: the child died.
         Whatever ``function`` raises is raised here.
 
-        A child that has worked ``RENEW_AFTER_BUSY_S`` in all is then replaced. Reading
-        Oxigraph's in-memory store writes to the pages it reads (each stored quad holds a
-        lock), so a child forked to share the store gradually copies what its queries touch;
-        a long query copies most of it. A fresh fork shares the store again.
+        A forked child that has made ``RENEW_AFTER_OWN_MIB`` its own is then replaced, after
+        its answer is returned. Reading Oxigraph's in-memory store writes to the nodes it
+        reads (each read takes a reference to the stored quad), so a child forked to share
+        the store copies the pages its queries touch, and a query that scans the store
+        copies most of it; a fresh fork shares the store again. Children of the fork server
+        built their own state and share nothing, so they are kept.
         """
         try:
             worker = self._idle.get(timeout=wait_s)
@@ -299,13 +328,13 @@ class WorkerPool:
         started = time.monotonic()
         try:
             self._wait(worker, what, time_limit_s, abandoned)
-            status, value = worker.connection.recv()
+            status, value, own_mib = worker.connection.recv()
         except (EOFError, OSError):
             self._retire(worker)
             raise WorkerCrashed(f"{what} stopped: the worker process died") from None
         worker.busy_s += time.monotonic() - started
-        if worker.busy_s > RENEW_AFTER_BUSY_S:
-            self._retire(worker)
+        if isinstance(worker.process, _SpawnedProcess) and own_mib > RENEW_AFTER_OWN_MIB:
+            self._renew_later(worker)
         else:
             self._idle.put(worker)
         if status == "error":
