@@ -9,8 +9,6 @@ row limit (``s2s_graph.sparql``, ``s2s_graph.workers``); this module only speaks
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from flask import Blueprint, Request, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMediaType
@@ -38,6 +36,7 @@ from s2s_graph.web.negotiation import (
     Offer,
     negotiate,
 )
+from s2s_graph.web.query_string import parse_query_string
 from s2s_graph.web.rendering import finish, rdf_response
 from s2s_graph.workers import WorkerCrashed
 
@@ -107,8 +106,7 @@ def _query_string_parameters(current: Request) -> dict[str, list[str]]:
     """The query string's parameters, read as werkzeug reads ``request.args`` (invalid bytes
     stay percent-encoded) but straight into the dict the protocol wants: this runs for
     every query."""
-    return parse_qs(current.query_string.decode(), keep_blank_values=True,
-                    errors="werkzeug.url_quote")
+    return parse_query_string(current.query_string.decode(), errors="werkzeug.url_quote")
 
 
 def _forced_offer(params: dict[str, list[str]], offers) -> Offer | None:
