@@ -9,6 +9,7 @@ that has just started; the pool would otherwise fall back to building each child
 from __future__ import annotations
 
 import ctypes
+import functools
 import multiprocessing
 import os
 import re
@@ -151,29 +152,37 @@ def _touch(state, mib: int) -> None:
 
 
 def _renewal(results) -> None:
+    workers.RENEW_WHEN_IDLE_S, workers.RENEW_CHECK_EVERY_S = 0.3, 0.1
     token = os.urandom(8).hex()
     pool = WorkerPool(1, _refuse_to_build, (), inherit=lambda: {
         "token": token, "block": bytearray(b"\1") * (96 * 2**20)})
-    first = pool.run("Work", _state, (), time_limit_s=10)
-    pool.run("Work", _touch, (4,), time_limit_s=10)
-    after_light = pool.run("Work", _state, (), time_limit_s=10)
-    pool.run("Work", _touch, (workers.RENEW_AFTER_OWN_MIB + 16,), time_limit_s=10)
-    after_heavy = pool.run("Work", _state, (), time_limit_s=10)
-    own_after = pool.run("Work", _private_mib, (), time_limit_s=10)
+    run = functools.partial(pool.run, "Work", time_limit_s=10)
+    first = run(_state, ())
+    run(_touch, (4,))
+    time.sleep(0.6)
+    after_light = run(_state, ())
+    run(_touch, (workers.RENEW_AFTER_OWN_MIB + 16,))
+    right_after_heavy = run(_state, ())
+    time.sleep(0.6)
+    after_idle = run(_state, ())
+    own_after = run(_private_mib, ())
     pool.close()
     results.put({"token": token, "first": first, "after_light": after_light,
-                 "after_heavy": after_heavy, "own_after": own_after})
+                 "right_after_heavy": right_after_heavy, "after_idle": after_idle,
+                 "own_after": own_after})
 
 
-def test_a_child_that_has_copied_much_of_the_shared_state_is_replaced_by_a_fresh_fork():
+def test_a_child_that_has_copied_much_of_the_shared_state_is_replaced_once_idle():
     """A child forked to share the in-memory store copies the pages its queries read; once it
-    has made more than RENEW_AFTER_OWN_MIB its own it is replaced by a fresh fork, which
-    shares them again. Light work keeps the child."""
+    has made more than RENEW_AFTER_OWN_MIB its own and has been idle a while, it is replaced
+    by a fresh fork, which shares them again. Light work, or work that follows at once (a
+    fresh fork would copy the same pages again), keeps the child."""
     report = _in_fresh_interpreter(_renewal)
     (token, first, spawner) = report["first"]
     assert report["after_light"] == report["first"], "light work kept the child"
-    new_token, new, new_spawner = report["after_heavy"]
-    assert new != first, "the child that had copied much of the state was replaced"
+    assert report["right_after_heavy"] == report["first"], "the child was kept while busy"
+    new_token, new, new_spawner = report["after_idle"]
+    assert new != first, "the idle child that had copied much of the state was replaced"
     assert token == new_token == report["token"] and spawner == new_spawner, \
         "the replacement comes from the same spawner, with the inherited state"
     assert report["own_after"] < workers.RENEW_AFTER_OWN_MIB // 2, \

@@ -41,10 +41,15 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 CHECK_EVERY_S = 0.1  # how often a waiting caller asks whether its client is still there
 # Work longer than this may have grown the heap; a trim after it costs well under its time.
 TRIM_AFTER_S = 0.02
-# A forked child that has made this much memory its own is replaced by a fresh fork (see
-# WorkerPool.run). At 300k triples a cheap query makes well under 1 MiB its own, and a
-# query that scans the store about 80 MiB: a copy of the pages it read.
+# A forked child that has made this much memory its own, and has then been idle this long,
+# is replaced by a fresh fork (see WorkerPool.run). At 300k triples a cheap query makes well
+# under 1 MiB its own, and a query that scans the store about 80 MiB: a copy of the pages
+# it read. A fresh fork that runs such a query copies them again, 20 to 40 ms of its time,
+# so a child is only replaced once it has been idle for several such queries' time.
+# Idle children are looked at every RENEW_CHECK_EVERY_S.
 RENEW_AFTER_OWN_MIB = 32
+RENEW_WHEN_IDLE_S = 0.5
+RENEW_CHECK_EVERY_S = 0.25
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
                      "s2s_graph.sources"]
@@ -82,6 +87,8 @@ class _Worker:
     process: BaseProcess | _SpawnedProcess
     connection: Connection
     busy_s: float = 0.0  # time spent working, as its caller saw it
+    own_mib: float = 0.0  # memory the child made its own since it was forked (made_own_mib)
+    idle_since: float = 0.0  # when it last answered (time.monotonic)
     answered: select.poll = field(init=False)  # readable once the child has answered
 
     def __post_init__(self):
@@ -222,6 +229,7 @@ class WorkerPool:
         self._closed = False
         self._spawner: tuple[BaseProcess, Connection] | None = None
         self._spawn_lock = threading.Lock()
+        self._renewer: threading.Thread | None = None
         if inherit is not None:
             self._spawner = self._start_spawner(inherit())
         for _ in range(size):
@@ -277,11 +285,39 @@ class WorkerPool:
         worker.connection.close()
         return None
 
-    def _renew_later(self, worker: _Worker) -> None:
-        """Retire a worker in a thread of its own, so the caller's answer does not wait for
-        the kill and the fork (a few ms at 300k triples, tens at 3M)."""
-        threading.Thread(target=self._retire, args=(worker,), name="renew query worker",
-                         daemon=True).start()
+    def _watch_idle_copies(self) -> None:
+        """Start the thread that replaces idle children holding copies (once per pool)."""
+        with self._lock:
+            if self._renewer is not None or self._closed:
+                return
+            self._renewer = threading.Thread(target=self._renew_idle_copies,
+                                             name="renew idle query workers", daemon=True)
+        self._renewer.start()
+
+    def _renew_idle_copies(self) -> None:
+        """Every ``RENEW_CHECK_EVERY_S``, replace each forked child that has made more than
+        ``RENEW_AFTER_OWN_MIB`` its own and has been idle ``RENEW_WHEN_IDLE_S``.
+
+        Under load a child is kept whatever it copied: a fresh fork copies the pages again,
+        one page fault each, and replacing a child after every query that scans the store
+        took a 300k-triple aggregate from 32 to 8 answers a second. Once the load is gone,
+        what the children copied goes back to the system."""
+        while not self._closed:
+            time.sleep(RENEW_CHECK_EVERY_S)
+            now, kept, stale = time.monotonic(), [], []
+            while True:
+                try:
+                    worker = self._idle.get_nowait()
+                except queue.Empty:
+                    break
+                copied = isinstance(worker.process, _SpawnedProcess) \
+                    and worker.own_mib > RENEW_AFTER_OWN_MIB
+                idle = now - worker.idle_since >= RENEW_WHEN_IDLE_S
+                (stale if copied and idle else kept).append(worker)
+            for worker in kept:
+                self._idle.put(worker)
+            for worker in stale:
+                self._retire(worker)
 
     def _retire(self, worker: _Worker) -> None:
         """Kill a worker and put a fresh one in its place."""
@@ -306,12 +342,12 @@ class WorkerPool:
         :raises WorkerCrashed: the child died.
         Whatever ``function`` raises is raised here.
 
-        A forked child that has made ``RENEW_AFTER_OWN_MIB`` its own is then replaced, after
-        its answer is returned. Reading Oxigraph's in-memory store writes to the nodes it
-        reads (each read takes a reference to the stored quad), so a child forked to share
-        the store copies the pages its queries touch, and a query that scans the store
-        copies most of it; a fresh fork shares the store again. Children of the fork server
-        built their own state and share nothing, so they are kept.
+        Reading Oxigraph's in-memory store writes to the nodes it reads (each read takes a
+        reference to the stored quad), so a child forked to share the store copies the
+        pages its queries touch, and a query that scans the store copies most of it. A
+        child that has copied much is replaced by a fresh fork, which shares the store
+        again, once it has been idle a while (``_renew_idle_copies``). Children of the fork
+        server built their own state and share nothing, so they are kept.
         """
         try:
             worker = self._idle.get(timeout=wait_s)
@@ -328,15 +364,15 @@ class WorkerPool:
         started = time.monotonic()
         try:
             self._wait(worker, what, time_limit_s, abandoned)
-            status, value, own_mib = worker.connection.recv()
+            status, value, worker.own_mib = worker.connection.recv()
         except (EOFError, OSError):
             self._retire(worker)
             raise WorkerCrashed(f"{what} stopped: the worker process died") from None
-        worker.busy_s += time.monotonic() - started
-        if isinstance(worker.process, _SpawnedProcess) and own_mib > RENEW_AFTER_OWN_MIB:
-            self._renew_later(worker)
-        else:
-            self._idle.put(worker)
+        worker.idle_since = time.monotonic()
+        worker.busy_s += worker.idle_since - started
+        if worker.own_mib > RENEW_AFTER_OWN_MIB and isinstance(worker.process, _SpawnedProcess):
+            self._watch_idle_copies()
+        self._idle.put(worker)
         if status == "error":
             raise value
         return value
