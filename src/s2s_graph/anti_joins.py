@@ -38,7 +38,8 @@ from s2s_graph.sparql_terminals import HIDING
 # it (ex:filter is no keyword); the look-behind comes after the first letter, which is faster.
 CANDIDATE = re.compile(r"F(?<![\w:.\-\\]F)ILTER\s+NOT\s+EXISTS\s*{")
 BIND = re.compile(r"B(?<![\w:.\-\\]B)IND\b")
-GROUP_AFTER = re.compile(r"([OE])(?<![\w:.\-\\][OE])(?:PTIONAL|XISTS)\s*{")
+GROUP_KEYWORDS = (("OPTIONAL", "O"), ("EXISTS", "E"))
+NAME_CHARACTERS = ":.-\\"  # besides letters, digits and "_": what may end a name before a keyword
 VALUES_OF = re.compile(r"V(?<![\w:.\-\\]V)ALUES\s*[?$]")
 BRACKET = re.compile(r"[{}()\[\]]")
 # ?x and $x are one variable; "\?" escapes a character in a prefixed name (ex:a\?b).
@@ -90,11 +91,10 @@ class _Nesting:
         self.partner = partner  # each bracket's partner
         self.group = group  # the innermost "{" open just after each bracket, or -1
         self.parens = parens  # how many "(" and "[" are open in it then
-        # the "{" of each OPTIONAL and EXISTS, and the variable of each VALUES
         self.upper = upper
-        self.after_keyword = {match.end() - 1: match.group(1)
-                              for match in GROUP_AFTER.finditer(upper)}
-        self.values = {match.end() - 1 for match in VALUES_OF.finditer(upper)}
+        # the variable of each VALUES (most queries have none: not searched for then)
+        self.values = {match.end() - 1 for match in VALUES_OF.finditer(upper)} \
+            if "VALUES" in upper else set()
 
     @classmethod
     def read(cls, code: str, upper: str) -> _Nesting | None:
@@ -128,6 +128,22 @@ class _Nesting:
             parens.append(depth[-1])
         return None if opened else cls(code, upper, at, partner, group, parens)
 
+    def keyword_before(self, brace: int) -> str | None:
+        """"O" if the "{" at ``brace`` opens an OPTIONAL, "E" an EXISTS, else None: the
+        keyword before it, past any space, and no name running into the keyword (ex:OPTIONAL
+        is a name). Asked of the few groups around a filter, not searched for in the text."""
+        upper, end = self.upper, brace
+        while end and upper[end - 1].isspace():
+            end -= 1
+        for keyword, letter in GROUP_KEYWORDS:
+            start = end - len(keyword)
+            if start >= 0 and upper.startswith(keyword, start):
+                before = upper[start - 1] if start else " "
+                if not (before.isalnum() or before == "_" or before in NAME_CHARACTERS):
+                    return letter
+                return None
+        return None
+
     def after(self, position: int) -> int:
         """Where the bracket opened at ``position`` is closed, plus one."""
         return self.at[self.partner[self.index[position]]] + 1
@@ -145,11 +161,11 @@ class _Nesting:
         if group < 0 or parens:
             return None
         group_at = self.at[group]
-        if self.after_keyword.get(group_at) == "O":  # OPTIONAL
+        if self.keyword_before(group_at) == "O":  # OPTIONAL
             return None
         outer = group
         while outer >= 0:
-            if self.after_keyword.get(self.at[outer]) == "E":  # EXISTS
+            if self.keyword_before(self.at[outer]) == "E":  # EXISTS
                 return None
             outer = self.group[outer - 1] if outer else -1  # the "{" around it
         first, end = self.index[brace], self.after(brace)
