@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from s2s_graph import workers
 from s2s_graph.errors import TimeLimitExceeded
@@ -34,6 +35,19 @@ def _state(state) -> tuple[str, int, int]:
 
 def _sleep(state, seconds: float) -> None:
     time.sleep(seconds)
+
+
+def _state_after(state, seconds: float) -> tuple[str, int, int]:
+    time.sleep(seconds)
+    return _state(state)
+
+
+def _on_every_child(pool: WorkerPool, function, args: tuple) -> list:
+    """Run ``function`` on each of a pool's two children at once: one at a time, the child
+    that answered last would answer again."""
+    with ThreadPoolExecutor(2) as threads:
+        return list(threads.map(
+            lambda _: pool.run("Work", function, args, time_limit_s=10), range(2)))
 
 
 def _fragment_heap(state) -> None:
@@ -81,13 +95,13 @@ def _is_zombie(pid: int) -> bool:
 def _scenario(results, then_close: bool) -> None:
     token = os.urandom(8).hex()
     pool = WorkerPool(2, _refuse_to_build, (), inherit=lambda: {"token": token})
-    first = [pool.run("Work", _state, (), time_limit_s=10) for _ in range(4)]
+    first = _on_every_child(pool, _state_after, (0.3,))
     try:
         pool.run("Work", _sleep, (30,), time_limit_s=0.5)
         killed = False
     except TimeLimitExceeded:
         killed = True
-    after = [pool.run("Work", _state, (), time_limit_s=10) for _ in range(4)]
+    after = _on_every_child(pool, _state_after, (0.3,))
     report = {"token": token, "first": first, "after": after, "killed": killed,
               "owner": os.getpid()}
     if then_close:
@@ -188,6 +202,39 @@ def test_a_child_that_has_copied_much_of_the_shared_state_is_replaced_once_idle(
     assert report["own_after"] < workers.RENEW_AFTER_OWN_MIB // 2, \
         "the replacement holds little memory of its own"
     assert _gone(first)
+
+
+def _touch_and_tell(state, mib: int) -> int:
+    _touch(state, mib)
+    return os.getpid()
+
+
+def _own_mib_after(state, seconds: float) -> tuple[int, int]:
+    time.sleep(seconds)
+    return os.getpid(), _private_mib(state)
+
+
+def _one_at_a_time(results) -> None:
+    pool = WorkerPool(2, _refuse_to_build, (), inherit=lambda: {
+        "block": bytearray(b"\1") * (96 * 2**20)})
+    answered_by = [pool.run("Work", _touch_and_tell, (48,), time_limit_s=10)
+                   for _ in range(4)]
+    own = _on_every_child(pool, _own_mib_after, (0.3,))
+    pool.close()
+    results.put({"answered_by": answered_by, "own": own})
+
+
+def test_work_sent_one_at_a_time_goes_to_the_child_that_answered_last():
+    """Under a light load one child does the work and copies the pages its work reads; the
+    other still shares them. Handed out in turn, both would hold a copy."""
+    report = _in_fresh_interpreter(_one_at_a_time)
+    assert len(set(report["answered_by"])) == 1, "one child answered every request"
+    worker = report["answered_by"][0]
+    own = dict(report["own"])
+    assert len(own) == 2 and worker in own, "both children answered when asked at once"
+    idle = next(pid for pid in own if pid != worker)
+    assert own[worker] >= 40, "the child that worked copied the pages it wrote"
+    assert own[idle] < 16, "the other child still shares the inherited state"
 
 
 def _memory_after_heavy_work(results) -> None:

@@ -17,12 +17,12 @@ its own.
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import math
 import multiprocessing
 import os
 import pickle
-import queue
 import resource
 import select
 import signal
@@ -99,6 +99,46 @@ class _Worker:
         """Wait up to ``seconds`` for the child's answer; True once it is there (or the
         child is gone, which reading the answer then tells)."""
         return bool(self.answered.poll(max(0, math.ceil(seconds * 1000))))
+
+
+class _IdleWorkers:
+    """The idle children of a pool, the one that answered last handed out first.
+
+    Under a light load one child then does the work and the others stay as forked, sharing
+    the parent's memory: a child copies the pages of the shared store that its queries read
+    (see ``WorkerPool.run``), and handed out in turn every child would copy them. Fresh
+    children wait at the back, behind those that already hold the pages they read."""
+
+    def __init__(self):
+        self._workers: collections.deque[_Worker] = collections.deque()
+        self._ready = threading.Condition()
+
+    def put(self, worker: _Worker) -> None:
+        """Add a child that has just answered: the next to be handed out."""
+        with self._ready:
+            self._workers.append(worker)
+            self._ready.notify()
+
+    def put_fresh(self, worker: _Worker) -> None:
+        """Add a child that has not worked yet: the last to be handed out."""
+        with self._ready:
+            self._workers.appendleft(worker)
+            self._ready.notify()
+
+    def get(self, timeout: float) -> _Worker | None:
+        """Take the child that answered last, waiting up to ``timeout``; None if none is."""
+        with self._ready:
+            if not self._ready.wait_for(lambda: self._workers, timeout):
+                return None
+            return self._workers.pop()
+
+    def take_if(self, predicate: Callable[[_Worker], bool]) -> list[_Worker]:
+        """Take every idle child for which ``predicate`` holds; the others keep their place."""
+        with self._ready:
+            taken = [worker for worker in self._workers if predicate(worker)]
+            for worker in taken:
+                self._workers.remove(worker)
+            return taken
 
 
 def _die_with(parent: int) -> None:
@@ -223,7 +263,7 @@ class WorkerPool:
         self._initializer = initializer
         self._initargs = initargs
         self._guard = guard
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle = _IdleWorkers()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -233,7 +273,7 @@ class WorkerPool:
         if inherit is not None:
             self._spawner = self._start_spawner(inherit())
         for _ in range(size):
-            self._idle.put(self._start())
+            self._idle.put_fresh(self._start())
 
     def _start_spawner(self, state: object) -> tuple[BaseProcess, Connection]:
         context = multiprocessing.get_context("fork")
@@ -304,19 +344,11 @@ class WorkerPool:
         what the children copied goes back to the system."""
         while not self._closed:
             time.sleep(RENEW_CHECK_EVERY_S)
-            now, kept, stale = time.monotonic(), [], []
-            while True:
-                try:
-                    worker = self._idle.get_nowait()
-                except queue.Empty:
-                    break
-                copied = isinstance(worker.process, _SpawnedProcess) \
+            now = time.monotonic()
+            for worker in self._idle.take_if(lambda worker: (
+                    isinstance(worker.process, _SpawnedProcess)
                     and worker.own_mib > RENEW_AFTER_OWN_MIB
-                idle = now - worker.idle_since >= RENEW_WHEN_IDLE_S
-                (stale if copied and idle else kept).append(worker)
-            for worker in kept:
-                self._idle.put(worker)
-            for worker in stale:
+                    and now - worker.idle_since >= RENEW_WHEN_IDLE_S)):
                 self._retire(worker)
 
     def _retire(self, worker: _Worker) -> None:
@@ -328,7 +360,7 @@ class WorkerPool:
             self._all.discard(worker)
         fresh = self._start()
         if fresh is not None:
-            self._idle.put(fresh)
+            self._idle.put_fresh(fresh)
 
     def run(self, what: str, function: Callable, args: tuple, *, time_limit_s: float,
             wait_s: float = 10.0, abandoned: Callable[[], bool] | None = None):
@@ -344,15 +376,15 @@ class WorkerPool:
 
         Reading Oxigraph's in-memory store writes to the nodes it reads (each read takes a
         reference to the stored quad), so a child forked to share the store copies the
-        pages its queries touch, and a query that scans the store copies most of it. A
-        child that has copied much is replaced by a fresh fork, which shares the store
-        again, once it has been idle a while (``_renew_idle_copies``). Children of the fork
-        server built their own state and share nothing, so they are kept.
+        pages its queries touch, and a query that scans the store copies most of it. So the
+        child that answered last is handed out first (``_IdleWorkers``), and a child that
+        has copied much is replaced by a fresh fork, which shares the store again, once it
+        has been idle a while (``_renew_idle_copies``). Children of the fork server built
+        their own state and share nothing, so they are kept.
         """
-        try:
-            worker = self._idle.get(timeout=wait_s)
-        except queue.Empty:
-            raise Busy("every worker is busy; try again in a few seconds") from None
+        worker = self._idle.get(timeout=wait_s)
+        if worker is None:
+            raise Busy("every worker is busy; try again in a few seconds")
         try:
             worker.connection.send((function, args))
         except (pickle.PicklingError, TypeError, AttributeError):
