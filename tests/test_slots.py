@@ -12,7 +12,7 @@ import pytest
 
 from conftest import BASE
 from s2s_graph.dumps import QUADS_FILE
-from s2s_graph.errors import Busy, QueryError
+from s2s_graph.errors import Busy, ClientGone, QueryError
 from s2s_graph.slots import Slots
 from s2s_graph.stores import OxigraphStore
 
@@ -57,6 +57,45 @@ def test_a_slot_held_by_a_process_that_dies_is_free_again():
         slots.close()
 
 
+def _hold_until_told(slots: Slots, held, release) -> None:
+    with slots.held(1):
+        held.set()
+        release.wait(10)
+
+
+def test_a_slot_let_go_of_in_another_process_goes_to_a_waiter():
+    slots = Slots(1)
+    context = multiprocessing.get_context("fork")
+    held, release = context.Event(), context.Event()
+    child = context.Process(target=_hold_until_told, args=(slots, held, release))
+    child.start()
+    try:
+        assert held.wait(10)
+        release.set()
+        with slots.held(5) as waited:
+            assert waited < 5
+    finally:
+        child.join(10)
+        slots.close()
+
+
+def test_a_waiter_whose_client_has_gone_stops_waiting():
+    """A request queued behind long queries whose client has given up takes no slot, and
+    so runs no query for nobody."""
+    slots = Slots(1)
+    asked = []
+    try:
+        with slots.held(1):
+            with pytest.raises(ClientGone):
+                with slots.held(30, abandoned=lambda: asked.append(1) or len(asked) > 2):
+                    pytest.fail("the slot was taken")
+        assert len(asked) == 3
+        with slots.held(0.05):  # the abandoned wait left the slot free
+            pass
+    finally:
+        slots.close()
+
+
 def test_only_new_and_long_queries_wait_for_a_slot(release_folder: Path):
     slots = Slots(1)
     store = OxigraphStore.in_memory(BASE, str(release_folder / QUADS_FILE), workers=1)
@@ -72,6 +111,9 @@ def test_only_new_and_long_queries_wait_for_a_slot(release_folder: Path):
             store.costs.record(("ASK { ?s ?p ?o }", "json", (), (), 1000), 1.0)
             with pytest.raises(Busy):  # a shape known to be long
                 store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 0.2)
+            with pytest.raises(ClientGone):  # its client gave up while it waited
+                store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 30,
+                             abandoned=lambda: True)
         assert store.answer("ASK { ?s ?p ?o }", "json", (), (), 1000, 100, {}, 10, 0.2).body \
             == b'{"head":{},"boolean":true}'
     finally:

@@ -295,7 +295,7 @@ class OxigraphStore:
         started = time.perf_counter()
         try:
             if self._slots is not None and self.costs.maybe_long(key):
-                with self._slots.held(min(wait_s, time_limit_s / 2)) as waited:
+                with self._slots.held(min(wait_s, time_limit_s / 2), abandoned) as waited:
                     answer, seconds = self.pool.get().run(
                         "The query", timed_answer_query, args,
                         time_limit_s=time_limit_s - waited, wait_s=wait_s, abandoned=abandoned)
