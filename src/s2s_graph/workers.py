@@ -44,11 +44,15 @@ TRIM_AFTER_S = 0.02
 # A forked child that has made this much memory its own, and has then been idle this long,
 # is replaced by a fresh fork (see WorkerPool.run). At 300k triples a cheap query makes well
 # under 1 MiB its own, and a query that scans the store about 80 MiB: a copy of the pages
-# it read. A fresh fork that runs such a query copies them again, 20 to 40 ms of its time,
-# so a child is only replaced once it has been idle for several such queries' time.
-# Idle children are looked at every RENEW_CHECK_EVERY_S.
+# it read. A fresh fork that runs such a query copies them again: its first aggregate took
+# 100-120 ms where the next took 30-40, and a 0.4 s query 60-250 ms more. Replaced after
+# 0.5 s idle, children were fresh at each burst of queries a few seconds apart, and two
+# 0.4-0.5 s queries at c=8, in turns with the minimal endpoint, ran at 0.64-0.94 of its
+# throughput (median 0.85); replaced after 10 s, at 0.73-1.08 (median 0.96). So what the
+# children copied goes back 10 s after the load does, not at once. Idle children are
+# looked at every RENEW_CHECK_EVERY_S.
 RENEW_AFTER_OWN_MIB = 32
-RENEW_WHEN_IDLE_S = 0.5
+RENEW_WHEN_IDLE_S = 10.0
 RENEW_CHECK_EVERY_S = 0.25
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 PRELOADED_MODULES = ["rdflib", "pyshacl", "pyoxigraph", "s2s_graph.validation",
